@@ -1,0 +1,66 @@
+import type { Store } from '../store/store.js';
+import { createKeyPair, digestSecret } from './credentials.js';
+
+export const BOOTSTRAP_EMAIL = 'dev@tapback.local';
+export const DEFAULT_BOOTSTRAP_LINE = '+15550001000';
+
+export interface BootstrapInput {
+  apiKeyId?: string;
+  apiSecret?: string;
+  line?: string;
+}
+
+export interface BootstrapResult {
+  /** Whether the account was created by this start. */
+  created: boolean;
+  email: string;
+  keyId: string | null;
+  /** Known only when generated now or fixed by configuration. */
+  secret: string | null;
+  line: string | null;
+}
+
+/**
+ * First-start setup. On an empty database: one account, one key pair and one sandbox line. When
+ * the TAPBACK_BOOTSTRAP_* settings are given, the bootstrap account's key and line are made to
+ * match them on every start, so CI can use fixed credentials against a fresh or reused database.
+ */
+export async function bootstrap(store: Store, input: BootstrapInput): Promise<BootstrapResult> {
+  const accounts = await store.listAccounts();
+  let account = await store.findAccountByEmail(BOOTSTRAP_EMAIL);
+  const fixed = input.apiKeyId !== undefined || input.apiSecret !== undefined || input.line !== undefined;
+  if (accounts.length > 0 && (account === undefined || !fixed)) {
+    return { created: false, email: account?.email ?? accounts[0]!.email, keyId: null, secret: null, line: null };
+  }
+  const created = account === undefined;
+  account ??= await store.createAccount({ email: BOOTSTRAP_EMAIL });
+
+  let keyId: string | null = null;
+  let secret: string | null = null;
+  if (input.apiKeyId !== undefined && input.apiSecret !== undefined) {
+    const existing = await store.findApiKey(input.apiKeyId);
+    if (existing === undefined) {
+      await createKeyPair(store, account.id, { keyId: input.apiKeyId, secret: input.apiSecret, label: 'bootstrap' });
+    } else if (existing.accountId !== account.id || existing.secretDigest !== digestSecret(input.apiSecret)) {
+      throw new Error(
+        'TAPBACK_BOOTSTRAP_API_KEY_ID names an existing key with another secret or account; revoke it or choose another id',
+      );
+    }
+    keyId = input.apiKeyId;
+    secret = input.apiSecret;
+  } else if (created) {
+    const pair = await createKeyPair(store, account.id, { label: 'bootstrap' });
+    keyId = pair.key.keyId;
+    secret = pair.secret;
+  }
+
+  const lineNumber = input.line ?? (created ? DEFAULT_BOOTSTRAP_LINE : null);
+  if (lineNumber !== null) {
+    const line = await store.findLine(lineNumber);
+    if (line === undefined) await store.addLine({ accountId: account.id, number: lineNumber, provider: 'sandbox' });
+    else if (line.accountId !== account.id) {
+      throw new Error(`TAPBACK_BOOTSTRAP_LINE ${lineNumber} already belongs to ${line.accountEmail}`);
+    }
+  }
+  return { created, email: account.email, keyId, secret, line: lineNumber };
+}

@@ -1,0 +1,44 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { randomToken } from '../domain/ids.js';
+import type { ApiKey, Store } from '../store/store.js';
+
+/**
+ * API key pairs. The key id is public (it names the key); the secret is shown once at creation
+ * and stored only as a SHA-256 digest. Secrets Tapback generates are 256-bit random, so a plain
+ * digest is enough; a slow KDF would only cost every request time.
+ */
+export function digestSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/** Constant-time comparison of a presented secret with a stored digest. */
+export function secretMatches(secret: string, storedDigest: string): boolean {
+  const a = Buffer.from(digestSecret(secret), 'hex');
+  const b = Buffer.from(storedDigest, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export interface KeyPair {
+  key: ApiKey;
+  /** The plaintext secret; not retrievable later. */
+  secret: string;
+}
+
+export const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;
+export const SECRET_PATTERN = /^[\x21-\x7e]{16,512}$/;
+
+export async function createKeyPair(
+  store: Store,
+  accountId: number,
+  fixed: { keyId?: string; secret?: string; label?: string } = {},
+): Promise<KeyPair> {
+  const keyId = fixed.keyId ?? randomToken(16);
+  const secret = fixed.secret ?? randomToken(32);
+  const key = await store.createApiKey({
+    accountId,
+    keyId,
+    secretDigest: digestSecret(secret),
+    ...(fixed.label === undefined ? {} : { label: fixed.label }),
+  });
+  return { key, secret };
+}

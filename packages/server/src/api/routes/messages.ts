@@ -1,0 +1,94 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError } from '../../domain/errors.js';
+import { toWire } from '../../domain/message.js';
+import type { MessageQueries } from '../../messaging/message-query.js';
+import { callerOf } from '../auth.js';
+import { ERROR_RESPONSES, MESSAGE_REF } from '../schemas/message-schema.js';
+import {
+  ListQuerySchema,
+  ListResponseSchema,
+  RetrieveParamsSchema,
+  RetrieveResponseSchema,
+} from '../schemas/list-schema.js';
+import { StatusQuerySchema } from '../schemas/send-schema.js';
+
+export interface MessageRouteDeps {
+  queries: MessageQueries;
+  listRateLimit: { max: number; windowMs: number };
+}
+
+export const messageRoutes: FastifyPluginAsyncTypebox<MessageRouteDeps> = async (app, { queries, listRateLimit }) => {
+  app.get(
+    '/api/status',
+    {
+      schema: {
+        summary: 'Get message status',
+        tags: ['Messages'],
+        operationId: 'messages.getStatus',
+        querystring: StatusQuerySchema,
+        response: { 200: MESSAGE_REF, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const handle = request.query.handle ?? request.query.message_handle;
+      if (handle === undefined) {
+        throw new AppError('validation_failed', 'handle is required', {
+          details: [{ field: 'handle', message: 'is required' }],
+        });
+      }
+      return toWire(await queries.get(callerOf(request), handle));
+    },
+  );
+
+  app.get(
+    '/api/v2/messages',
+    {
+      config: {
+        rateLimit: {
+          max: listRateLimit.max,
+          timeWindow: listRateLimit.windowMs,
+          hook: 'preHandler',
+          keyGenerator: (request) => `account:${callerOf(request).accountId}`,
+        },
+      },
+      schema: {
+        summary: 'Get messages',
+        description: 'Lists the account’s messages, newest first by default. 100 requests per 10 s per account.',
+        tags: ['Messages'],
+        operationId: 'messages.list',
+        querystring: ListQuerySchema,
+        response: { 200: ListResponseSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const page = await queries.list(callerOf(request), request.query);
+      return {
+        status: 'OK' as const,
+        data: page.messages.map(toWire),
+        pagination: {
+          total: page.total,
+          limit: page.limit,
+          offset: page.offset,
+          hasMore: page.offset + page.messages.length < page.total,
+        },
+      };
+    },
+  );
+
+  app.get(
+    '/api/v2/messages/:message_handle',
+    {
+      schema: {
+        summary: 'Get a specific message',
+        tags: ['Messages'],
+        operationId: 'messages.retrieve',
+        params: RetrieveParamsSchema,
+        response: { 200: RetrieveResponseSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => ({
+      status: 'OK' as const,
+      data: toWire(await queries.get(callerOf(request), request.params.message_handle)),
+    }),
+  );
+};

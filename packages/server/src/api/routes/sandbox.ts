@@ -1,0 +1,53 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { AppError } from '../../domain/errors.js';
+import { callerOf } from '../auth.js';
+import { ERROR_RESPONSES } from '../schemas/message-schema.js';
+
+export interface SandboxRouteDeps {
+  /** Present only when the server runs with `TAPBACK_CLOCK=manual`. */
+  advanceClock: ((ms: number) => Promise<number>) | undefined;
+  now: () => number;
+}
+
+const ClockResponse = Type.Object({ status: Type.Literal('OK'), now: Type.String({ format: 'date-time' }), manual: Type.Boolean() });
+
+export const sandboxRoutes: FastifyPluginAsyncTypebox<SandboxRouteDeps> = async (app, { advanceClock, now }) => {
+  app.get(
+    '/sandbox/clock',
+    {
+      schema: {
+        summary: 'Read the server clock',
+        tags: ['Sandbox'],
+        response: { 200: ClockResponse, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      callerOf(request);
+      return { status: 'OK' as const, now: new Date(now()).toISOString(), manual: advanceClock !== undefined };
+    },
+  );
+
+  app.post(
+    '/sandbox/clock/advance',
+    {
+      schema: {
+        summary: 'Move a manual clock forward',
+        description:
+          'With TAPBACK_CLOCK=manual: moves time forward by `ms` and runs everything that falls due ' +
+          '(deliveries, receipts, retries) in time order before answering.',
+        tags: ['Sandbox'],
+        body: Type.Object({ ms: Type.Integer({ minimum: 0, maximum: 31_536_000_000 }) }),
+        response: { 200: ClockResponse, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      callerOf(request);
+      if (advanceClock === undefined) {
+        throw new AppError('clock_not_manual', 'The clock is not manual; start Tapback with TAPBACK_CLOCK=manual');
+      }
+      const at = await advanceClock(request.body.ms);
+      return { status: 'OK' as const, now: new Date(at).toISOString(), manual: true };
+    },
+  );
+};

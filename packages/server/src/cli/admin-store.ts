@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config/config.js';
+import { openStore } from '../main.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * Opens the configured database for an administrative command. SQLite in WAL mode allows this
+ * while a server runs on the same file.
+ */
+export async function withStore<T>(program: Command, run: (store: Store) => Promise<T>): Promise<T> {
+  const flags = program.opts<{ databaseUrl?: string }>();
+  const config = loadConfig({ flags: { 'database-url': flags.databaseUrl }, env: process.env });
+  const store = await openStore(config.databaseUrl);
+  try {
+    return await run(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Prints `value` as JSON when `--json` was given, else the human lines. */
+export function print(json: boolean, value: unknown, human: () => string[]): void {
+  const text = json ? JSON.stringify(value, null, 2) : human().join('\n');
+  process.stdout.write(`${text}\n`);
+}

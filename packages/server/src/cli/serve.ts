@@ -1,0 +1,72 @@
+import { Command } from 'commander';
+import { loadConfig } from '../config/config.js';
+import type { BootstrapResult } from '../accounts/bootstrap.js';
+import { startServer } from '../main.js';
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('run the server (the default command)')
+    .option('--host <host>', 'address to listen on (TAPBACK_HOST, default 127.0.0.1)')
+    .option('--port <port>', 'port (TAPBACK_PORT, default 4010)')
+    .option('--log-level <level>', 'log level (TAPBACK_LOG_LEVEL, default info)')
+    .option('--clock <mode>', 'system or manual (TAPBACK_CLOCK)')
+    .option('--sandbox-sent-delay-ms <ms>', 'sandbox delay to SENT')
+    .option('--sandbox-delivered-delay-ms <ms>', 'sandbox delay from SENT to DELIVERED')
+    .action(async (opts: Record<string, string | undefined>, command: Command) => {
+      const global = command.parent?.opts<{ databaseUrl?: string }>() ?? {};
+      const config = loadConfig({
+        flags: {
+          host: opts.host,
+          port: opts.port,
+          'log-level': opts.logLevel,
+          clock: opts.clock,
+          'sandbox-sent-delay-ms': opts.sandboxSentDelayMs,
+          'sandbox-delivered-delay-ms': opts.sandboxDeliveredDelayMs,
+          'database-url': global.databaseUrl,
+        },
+        env: process.env,
+      });
+      const server = await startServer(config);
+      process.stdout.write(banner(server.url, config.databaseUrl, config.clock, server.bootstrap));
+      let stopping = false;
+      const stop = (signal: string): void => {
+        if (stopping) return;
+        stopping = true;
+        server.app.log.info({ signal }, 'shutting down: draining requests and jobs');
+        server.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            server.app.log.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+}
+
+function banner(url: string, databaseUrl: string, clock: string, boot: BootstrapResult): string {
+  const lines = [``, `Tapback listening on ${url}`, `  database: ${databaseUrl}`, `  clock:    ${clock}`];
+  if (boot.keyId !== null && boot.secret !== null) {
+    const line = boot.line ?? '+15550001000';
+    lines.push(
+      ``,
+      boot.created ? `Created the default account ${boot.email}:` : `Bootstrap account ${boot.email}:`,
+      `  sb-api-key-id:     ${boot.keyId}`,
+      `  sb-api-secret-key: ${boot.secret}`,
+      `  sandbox line:      ${line}`,
+      ``,
+      `Send a message:`,
+      `  curl -s ${url}/api/send-message \\`,
+      `    -H 'sb-api-key-id: ${boot.keyId}' -H 'sb-api-secret-key: ${boot.secret}' \\`,
+      `    -H 'content-type: application/json' \\`,
+      `    -d '{"number":"+19998887777","from_number":"${line}","content":"Hello from Tapback"}'`,
+      ``,
+      `Then: curl -s '${url}/api/status?handle=<message_handle>' -H 'sb-api-key-id: ...' -H 'sb-api-secret-key: ...'`,
+    );
+  } else {
+    lines.push(``, `Accounts: ${boot.email} and others. Create keys with: npx tapback keys create --account ${boot.email}`);
+  }
+  return `${lines.join('\n')}\n\n`;
+}

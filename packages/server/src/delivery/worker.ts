@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.js';
+import type { ClaimedJob, JobOutcome, Store } from '../store/store.js';
+import { backoffDelay } from './backoff.js';
+import type { MessageEvents } from './message-events.js';
+import type { ProviderRegistry, ProviderResult } from './providers/provider.js';
+
+export interface WorkerSettings {
+  /** Jobs claimed per round trip. */
+  batchSize: number;
+  /** How long a claim lasts; a job whose worker died is claimed again after this. */
+  leaseMs: number;
+  /** Delivery attempts before a transiently failing message ends in ERROR. */
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Longest sleep between checks when nothing wakes the worker (other processes' jobs). */
+  pollMs: number;
+  /** A provider call running longer than this is aborted and counted as a transient failure. */
+  providerTimeoutMs: number;
+}
+
+export interface WorkerDeps {
+  store: Store;
+  clock: Clock;
+  providers: ProviderRegistry;
+  events: MessageEvents;
+  logger: Logger;
+  settings: WorkerSettings;
+}
+
+/**
+ * The delivery loop: claim due jobs, call providers, record outcomes. Supervised: a failing job or
+ * provider never stops the loop; errors are recorded on the job and retried on schedule.
+ */
+export class Worker {
+  readonly id = `worker-${randomUUID()}`;
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wake = new AbortController();
+  private stopSignal = new AbortController();
+  /** Serialises rounds so the loop and `runDue` callers never claim concurrently. */
+  private round: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: WorkerDeps) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.stopSignal = new AbortController();
+    this.loopDone = this.loop();
+  }
+
+  /** Finishes the jobs in hand, then stops. Idempotent. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.stopSignal.abort();
+    this.wake.abort();
+    await this.loopDone;
+  }
+
+  /** New work was committed: skip the rest of the current sleep. */
+  notify(): void {
+    this.wake.abort();
+  }
+
+  /** Processes every job due now, round after round, until none is left. Returns how many. */
+  runDue(): Promise<number> {
+    const next = this.round.then(() => this.drain());
+    this.round = next.catch(() => undefined);
+    return next;
+  }
+
+  private async loop(): Promise<void> {
+    const { store, clock, logger, settings } = this.deps;
+    while (this.running) {
+      this.wake = new AbortController();
+      try {
+        await this.runDue();
+        const next = await store.nextJobAt();
+        const wait = next === null ? settings.pollMs : Math.min(settings.pollMs, Math.max(0, next - clock.now()));
+        if (wait > 0 && this.running) await clock.sleep(wait, this.wake.signal);
+      } catch (error) {
+        logger.error({ err: error }, 'delivery round failed; retrying shortly');
+        await clock.sleep(Math.min(settings.pollMs, 1000), this.stopSignal.signal);
+      }
+    }
+  }
+
+  private async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const now = this.deps.clock.now();
+      const claimed = await this.deps.store.claimJobs({
+        now,
+        limit: this.deps.settings.batchSize,
+        leaseUntil: now + this.deps.settings.leaseMs,
+        workerId: this.id,
+      });
+      if (claimed.length === 0) return total;
+      const outcomes = await Promise.all(claimed.map((c) => this.process(c)));
+      const changes = await this.deps.store.finishJobs(outcomes, this.deps.clock.now());
+      for (const change of changes) this.deps.events.emit(change);
+      total += claimed.length;
+    }
+  }
+
+  private async process(claimed: ClaimedJob): Promise<JobOutcome> {
+    const { job, message } = claimed;
+    const base = { kind: 'done' as const, jobId: job.id, messageId: job.messageId };
+    if (job.kind === 'status') return { ...base, patches: job.patch ? [job.patch] : [], schedule: [] };
+    if (message.status !== 'QUEUED') return { ...base, patches: [], schedule: [] };
+
+    const result = await this.callProvider(claimed);
+    const now = this.deps.clock.now();
+    if (result.kind === 'accepted') {
+      const immediate = result.events.filter((e) => e.afterMs <= 0).map((e) => e.patch);
+      const later = result.events
+        .filter((e) => e.afterMs > 0)
+        .map((e) => ({ runAt: now + e.afterMs, patch: e.patch }));
+      return { ...base, patches: immediate, schedule: later };
+    }
+    const { maxAttempts, retryBaseMs, retryMaxMs } = this.deps.settings;
+    if (result.retryable && job.attempts < maxAttempts) {
+      return {
+        kind: 'retry',
+        jobId: job.id,
+        runAt: now + backoffDelay(job.attempts, retryBaseMs, retryMaxMs),
+        error: result.errorMessage,
+      };
+    }
+    return {
+      ...base,
+      patches: [
+        {
+          status: 'ERROR',
+          errorCode: result.errorCode,
+          errorMessage: result.errorMessage,
+          errorReason: result.errorReason ?? (result.retryable ? `gave up after ${job.attempts} attempts` : null),
+        },
+      ],
+      schedule: [],
+    };
+  }
+
+  private async callProvider({ job, message, provider: name }: ClaimedJob): Promise<ProviderResult> {
+    const provider = this.deps.providers.get(name);
+    if (provider === undefined) {
+      return {
+        kind: 'failed',
+        retryable: false,
+        errorCode: 10001,
+        errorMessage: 'Message failed to send',
+        errorReason: name === '' ? 'the sending line no longer exists' : `no provider named "${name}" is configured`,
+      };
+    }
+    const signal = AbortSignal.timeout(this.deps.settings.providerTimeoutMs);
+    try {
+      return await provider.send({ message, attempt: job.attempts }, signal);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, message: message.handle, provider: name }, 'provider call failed');
+      return {
+        kind: 'failed',
+        retryable: true,
+        errorCode: 10001,
+        errorMessage: error instanceof Error ? error.message : String(error),
+      };
+    }
+  }
+}

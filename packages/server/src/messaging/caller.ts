@@ -1,0 +1,7 @@
+/** Who is calling: the authenticated account, as every use case receives it. */
+export interface Caller {
+  accountId: number;
+  email: string;
+  plan: string;
+  keyId: string;
+}

@@ -1,0 +1,111 @@
+import { AppError } from '../domain/errors.js';
+import { type Message, type MessageStatus, type MessageType, type Service } from '../domain/message.js';
+import type { MessageQuery, OrderBy, Store } from '../store/store.js';
+import type { Caller } from './caller.js';
+
+export const MAX_LIST_LIMIT = 100;
+
+/** Query parameters of GET /api/v2/messages after schema validation. */
+export interface ListInput {
+  limit?: number;
+  offset?: number;
+  order_by?: string;
+  order_direction?: 'asc' | 'desc';
+  status?: MessageStatus;
+  service?: Service;
+  is_outbound?: 'true' | 'false';
+  message_type?: MessageType;
+  number?: string;
+  from_number?: string;
+  to_number?: string;
+  sendblue_number?: string;
+  group_id?: string;
+  account_email?: string;
+  worker_id?: string;
+  created_at_gte?: string;
+  created_at_lte?: string;
+  sent_at_gte?: string;
+  sent_at_lte?: string;
+  updated_at_gte?: string;
+  updated_at_lte?: string;
+}
+
+const ORDER_BY: Record<string, OrderBy> = {
+  createdAt: 'createdAt',
+  created_at: 'createdAt',
+  updatedAt: 'updatedAt',
+  updated_at: 'updatedAt',
+  sentAt: 'sentAt',
+  sent_at: 'sentAt',
+};
+
+export interface ListResult {
+  messages: Message[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** Reads of the message history, always scoped to the caller's account. */
+export class MessageQueries {
+  constructor(private readonly store: Store) {}
+
+  async get(caller: Caller, handle: string): Promise<Message> {
+    const message = await this.store.getMessage(caller.accountId, handle);
+    if (message === undefined) throw new AppError('not_found', 'Message not found');
+    return message;
+  }
+
+  async list(caller: Caller, input: ListInput): Promise<ListResult> {
+    const limit = Math.min(input.limit ?? MAX_LIST_LIMIT, MAX_LIST_LIMIT);
+    const offset = input.offset ?? 0;
+    if (input.worker_id !== undefined) {
+      throw new AppError('validation_failed', 'worker_id is an admin-only filter and is not supported', {
+        details: [{ field: 'worker_id', message: 'admin only' }],
+      });
+    }
+    // Filtering by another account's email can only ever match nothing.
+    if (input.account_email !== undefined && input.account_email.toLowerCase() !== caller.email.toLowerCase()) {
+      return { messages: [], total: 0, limit, offset };
+    }
+    const query: MessageQuery = {
+      limit,
+      offset,
+      orderBy: ORDER_BY[input.order_by ?? 'createdAt'] ?? 'createdAt',
+      orderDirection: input.order_direction ?? 'desc',
+    };
+    if (input.status !== undefined) query.status = input.status;
+    if (input.service !== undefined) query.service = input.service;
+    if (input.is_outbound !== undefined) query.isOutbound = input.is_outbound === 'true';
+    if (input.message_type !== undefined) query.messageType = input.message_type;
+    if (input.number !== undefined) query.number = input.number;
+    if (input.from_number !== undefined) query.fromNumber = input.from_number;
+    if (input.to_number !== undefined) query.toNumber = input.to_number;
+    if (input.sendblue_number !== undefined) query.sendblueNumber = input.sendblue_number;
+    if (input.group_id !== undefined) query.groupId = input.group_id;
+    const dates = [
+      ['created_at_gte', 'createdAtGte'],
+      ['created_at_lte', 'createdAtLte'],
+      ['sent_at_gte', 'sentAtGte'],
+      ['sent_at_lte', 'sentAtLte'],
+      ['updated_at_gte', 'updatedAtGte'],
+      ['updated_at_lte', 'updatedAtLte'],
+    ] as const;
+    for (const [param, key] of dates) {
+      const raw = input[param];
+      if (raw !== undefined) query[key] = parseDate(raw, param);
+    }
+    const { messages, total } = await this.store.listMessages(caller.accountId, query);
+    return { messages, total, limit, offset };
+  }
+}
+
+function parseDate(raw: string, field: string): number {
+  const ms = Date.parse(raw);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(ms)) {
+    throw new AppError('validation_failed', `${field} must be an ISO-8601 date-time`, {
+      details: [{ field, message: 'not an ISO-8601 date-time' }],
+    });
+  }
+  return ms;
+}
