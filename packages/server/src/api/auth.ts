@@ -28,11 +28,10 @@ export function authenticator(store: Store) {
     // Compare even when the key is unknown, so timing does not reveal which key ids exist.
     const matches = secretMatches(secret, key?.secretDigest ?? '0'.repeat(64));
     if (key === undefined || !matches || key.revokedAt !== null) throw new AppError('unauthorized', UNAUTHORIZED);
-    const account = await store.findAccountByEmail(key.accountEmail);
     request.caller = {
       accountId: key.accountId,
       email: key.accountEmail,
-      plan: account?.plan ?? 'dedicated',
+      plan: key.accountPlan,
       keyId: key.keyId,
     };
   };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
+import { Batcher } from '../store/batcher.js';
 import type { ClaimedJob, JobOutcome, Store } from '../store/store.js';
 import { backoffDelay } from './backoff.js';
 import type { MessageEvents } from './message-events.js';
@@ -39,6 +40,9 @@ export class Worker {
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wake = new AbortController();
+  private sleeping = false;
+  /** Set by `notify`; a round that saw new work skips its sleep. */
+  private pending = false;
   private stopSignal = new AbortController();
   /** Serialises rounds so the loop and `runDue` callers never claim concurrently. */
   private round: Promise<unknown> = Promise.resolve();
@@ -63,7 +67,9 @@ export class Worker {
 
   /** New work was committed: skip the rest of the current sleep. */
   notify(): void {
-    this.wake.abort();
+    this.pending = true;
+    // Only a sleeping loop needs waking; aborting costs an exception object per call.
+    if (this.sleeping) this.wake.abort();
   }
 
   /** Processes every job due now, round after round, until none is left. Returns how many. */
@@ -77,11 +83,16 @@ export class Worker {
     const { store, clock, logger, settings } = this.deps;
     while (this.running) {
       this.wake = new AbortController();
+      this.pending = false;
       try {
         await this.runDue();
         const next = await store.nextJobAt();
         const wait = next === null ? settings.pollMs : Math.min(settings.pollMs, Math.max(0, next - clock.now()));
-        if (wait > 0 && this.running) await clock.sleep(wait, this.wake.signal);
+        if (wait > 0 && this.running && !this.pending) {
+          this.sleeping = true;
+          await clock.sleep(wait, this.wake.signal);
+          this.sleeping = false;
+        }
       } catch (error) {
         logger.error({ err: error }, 'delivery round failed; retrying shortly');
         await clock.sleep(Math.min(settings.pollMs, 1000), this.stopSignal.signal);
@@ -89,31 +100,59 @@ export class Worker {
     }
   }
 
+  /**
+   * Keeps up to `batchSize` jobs in flight. Claims are batched; outcomes are recorded as they
+   * complete, group-committed (all outcomes of one event-loop turn in one transaction), so a
+   * slow provider call never holds back the recording of fast ones.
+   */
   private async drain(): Promise<number> {
+    const { store, clock, settings } = this.deps;
+    const inFlight = new Set<Promise<void>>();
     let total = 0;
     for (;;) {
-      const now = this.deps.clock.now();
-      const claimed = await this.deps.store.claimJobs({
+      if (inFlight.size >= settings.batchSize) {
+        await Promise.race(inFlight);
+        continue;
+      }
+      const now = clock.now();
+      const claimed = await store.claimJobs({
         now,
-        limit: this.deps.settings.batchSize,
-        leaseUntil: now + this.deps.settings.leaseMs,
+        limit: settings.batchSize - inFlight.size,
+        leaseUntil: now + settings.leaseMs,
         workerId: this.id,
       });
-      if (claimed.length === 0) return total;
-      const outcomes = await Promise.all(claimed.map((c) => this.process(c)));
-      const changes = await this.deps.store.finishJobs(outcomes, this.deps.clock.now());
-      for (const change of changes) this.deps.events.emit(change);
+      if (claimed.length === 0) {
+        if (inFlight.size === 0) return total;
+        // Finishing jobs may schedule follow-ups that are due at once (zero sandbox delays).
+        await Promise.race(inFlight);
+        continue;
+      }
       total += claimed.length;
+      // One deadline per claim: AbortSignal.timeout per job would cost a timer and more each.
+      const signal = AbortSignal.timeout(settings.providerTimeoutMs);
+      for (const c of claimed) {
+        const task: Promise<void> = this.process(c, signal)
+          .then((outcome) => this.finisher.submit(outcome))
+          .catch((error: unknown) => this.deps.logger.error({ err: error, job: c.job.id }, 'recording a job outcome failed'))
+          .finally(() => inFlight.delete(task));
+        inFlight.add(task);
+      }
     }
   }
 
-  private async process(claimed: ClaimedJob): Promise<JobOutcome> {
+  private readonly finisher = new Batcher<JobOutcome, void>(async (outcomes) => {
+    const changes = await this.deps.store.finishJobs(outcomes, this.deps.clock.now());
+    for (const change of changes) this.deps.events.emit(change);
+    return outcomes.map(() => ({ ok: true, value: undefined }));
+  });
+
+  private async process(claimed: ClaimedJob, signal: AbortSignal): Promise<JobOutcome> {
     const { job, message } = claimed;
     const base = { kind: 'done' as const, jobId: job.id, messageId: job.messageId };
     if (job.kind === 'status') return { ...base, patches: job.patch ? [job.patch] : [], schedule: [] };
     if (message.status !== 'QUEUED') return { ...base, patches: [], schedule: [] };
 
-    const result = await this.callProvider(claimed);
+    const result = await this.callProvider(claimed, signal);
     const now = this.deps.clock.now();
     if (result.kind === 'accepted') {
       const immediate = result.events.filter((e) => e.afterMs <= 0).map((e) => e.patch);
@@ -145,7 +184,10 @@ export class Worker {
     };
   }
 
-  private async callProvider({ job, message, provider: name }: ClaimedJob): Promise<ProviderResult> {
+  private async callProvider(
+    { job, message, provider: name }: ClaimedJob,
+    signal: AbortSignal,
+  ): Promise<ProviderResult> {
     const provider = this.deps.providers.get(name);
     if (provider === undefined) {
       return {
@@ -156,7 +198,6 @@ export class Worker {
         errorReason: name === '' ? 'the sending line no longer exists' : `no provider named "${name}" is configured`,
       };
     }
-    const signal = AbortSignal.timeout(this.deps.settings.providerTimeoutMs);
     try {
       return await provider.send({ message, attempt: job.attempts }, signal);
     } catch (error) {

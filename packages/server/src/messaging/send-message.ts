@@ -70,8 +70,7 @@ export class SendService {
     idempotency: { key: string; requestHash: string } | undefined,
   ): Promise<SendOutcome> {
     const draft = await this.validate(caller, input);
-    const message: Message = { ...draft, id: 0, statusSeq: 0, accountEmail: caller.email, plan: caller.plan };
-    const body = JSON.stringify(toWire(message));
+    const body = JSON.stringify(toWire({ ...draft, id: 0, statusSeq: 0 }));
     const result = await this.deps.store.acceptOutbound({
       message: draft,
       queueLimit: this.deps.queueLimit,
@@ -122,6 +121,8 @@ export class SendService {
     return {
       handle: newHandle(),
       accountId: caller.accountId,
+      accountEmail: caller.email,
+      plan: caller.plan,
       isOutbound: true,
       status: 'QUEUED',
       content,

@@ -1,0 +1,86 @@
+// Starting and stopping the servers a benchmark measures, each in its own process so the load
+// generator never shares an event loop with the thing it measures.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const KEY_ID = 'bench-key-id-0001';
+export const SECRET = 'bench-secret-0001-abcdefghijklmnop';
+export const LINE = '+15550001000';
+
+/** Spawns `node args...` and resolves once a line of its stdout matches `ready`. */
+export function startProcess(args, { env = {}, ready, timeoutMs = 30_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`process did not become ready in ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
+    const onData = (chunk) => {
+      out += chunk;
+      const match = out.match(ready);
+      if (match) {
+        clearTimeout(timer);
+        child.stdout.off('data', onData);
+        resolve({ child, match, stop: () => stopProcess(child) });
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', onData);
+    child.stderr.setEncoding('utf8').on('data', (c) => (out += c));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`process exited with ${code} before ready:\n${out}`));
+    });
+  });
+}
+
+export function stopProcess(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  });
+}
+
+/** A Tapback server on a fresh SQLite file in a temp dir, with zero sandbox delays. */
+export async function startTapback(extraEnv = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'tapback-bench-'));
+  const proc = await startProcess(['packages/server/bin/tapback.js', 'serve'], {
+    env: {
+      DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
+      TAPBACK_PORT: '0',
+      TAPBACK_LOG_LEVEL: 'warn',
+      TAPBACK_SANDBOX_SENT_DELAY_MS: '0',
+      TAPBACK_SANDBOX_DELIVERED_DELAY_MS: '0',
+      TAPBACK_QUEUE_LIMIT: '10000000',
+      TAPBACK_BOOTSTRAP_API_KEY_ID: KEY_ID,
+      TAPBACK_BOOTSTRAP_API_SECRET: SECRET,
+      TAPBACK_BOOTSTRAP_LINE: LINE,
+      ...extraEnv,
+    },
+    ready: /listening on (http:\/\/[^\s]+)/,
+  });
+  return {
+    url: proc.match[1],
+    dbPath: join(dir, 'bench.db'),
+    stop: async () => {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The baseline: bare node:http answering a JSON POST with a JSON body of the same size. */
+export async function startBaseline() {
+  const proc = await startProcess(['bench/lib/bare-http-server.mjs'], { ready: /listening on (http:\/\/[^\s]+)/ });
+  return { url: proc.match[1], stop: proc.stop };
+}

@@ -1,0 +1,28 @@
+// Results: one JSON line per scenario on stdout, a human table, and a file in bench/results/.
+import { cpus, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { ROOT } from './processes.mjs';
+
+export function machine() {
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+}
+
+export function report(results) {
+  for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
+  const rows = results.map((r) => [r.scenario, r.subject, r.requestsPerSec, r.p50Ms, r.p99Ms, r.ratio ?? '']);
+  const header = ['scenario', 'subject', 'req/s', 'p50 ms', 'p99 ms', 'ratio'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));
+  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
+  process.stdout.write(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const row of rows) process.stdout.write(`${line(row)}\n`);
+  mkdirSync(`${ROOT}bench/results`, { recursive: true });
+  const file = `${ROOT}bench/results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, JSON.stringify({ machine: machine(), results }, null, 2));
+  process.stdout.write(`\nwritten to ${file}\n`);
+}
