@@ -11,7 +11,14 @@ export async function sendScenario({ durationS = 10, connections = 50 } = {}) {
   let base;
   try {
     await load({ url: `${baseline.url}/api/send-message`, method: 'POST', headers, body, connections, durationS: 2 });
-    base = await load({ url: `${baseline.url}/api/send-message`, method: 'POST', headers, body, connections, durationS });
+    base = await load({
+      url: `${baseline.url}/api/send-message`,
+      method: 'POST',
+      headers,
+      body,
+      connections,
+      durationS,
+    });
   } finally {
     await baseline.stop();
   }
@@ -20,7 +27,14 @@ export async function sendScenario({ durationS = 10, connections = 50 } = {}) {
   let sends;
   try {
     await load({ url: `${tapback.url}/api/send-message`, method: 'POST', headers, body, connections, durationS: 2 });
-    sends = await load({ url: `${tapback.url}/api/send-message`, method: 'POST', headers, body, connections, durationS });
+    sends = await load({
+      url: `${tapback.url}/api/send-message`,
+      method: 'POST',
+      headers,
+      body,
+      connections,
+      durationS,
+    });
   } finally {
     await tapback.stop();
   }

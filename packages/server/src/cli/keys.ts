@@ -6,7 +6,8 @@ import { CliError } from './main.js';
 
 export async function requireAccount(store: Store, email: string) {
   const account = await store.findAccountByEmail(email);
-  if (account === undefined) throw new CliError(`no account ${email}; create it with: tapback accounts create --email ${email}`);
+  if (account === undefined)
+    throw new CliError(`no account ${email}; create it with: tapback accounts create --email ${email}`);
   return account;
 }
 
@@ -40,7 +41,9 @@ export function keyCommands(program: Command): Command {
         const accountId = opts.account === undefined ? undefined : (await requireAccount(store, opts.account)).id;
         const list = await store.listApiKeys(accountId);
         print(opts.json === true, list, () =>
-          list.map((k) => `${k.keyId}\t${k.accountEmail}\t${k.revokedAt === null ? 'active' : 'revoked'}\t${k.label ?? ''}`),
+          list.map(
+            (k) => `${k.keyId}\t${k.accountEmail}\t${k.revokedAt === null ? 'active' : 'revoked'}\t${k.label ?? ''}`,
+          ),
         );
       });
     });

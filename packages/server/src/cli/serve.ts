@@ -66,7 +66,10 @@ function banner(url: string, databaseUrl: string, clock: string, boot: Bootstrap
       `Then: curl -s '${url}/api/status?handle=<message_handle>' -H 'sb-api-key-id: ...' -H 'sb-api-secret-key: ...'`,
     );
   } else {
-    lines.push(``, `Accounts: ${boot.email} and others. Create keys with: npx tapback keys create --account ${boot.email}`);
+    lines.push(
+      ``,
+      `Accounts: ${boot.email} and others. Create keys with: npx tapback keys create --account ${boot.email}`,
+    );
   }
   return `${lines.join('\n')}\n\n`;
 }

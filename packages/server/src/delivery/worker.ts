@@ -133,7 +133,9 @@ export class Worker {
       for (const c of claimed) {
         const task: Promise<void> = this.process(c, signal)
           .then((outcome) => this.finisher.submit(outcome))
-          .catch((error: unknown) => this.deps.logger.error({ err: error, job: c.job.id }, 'recording a job outcome failed'))
+          .catch((error: unknown) =>
+            this.deps.logger.error({ err: error, job: c.job.id }, 'recording a job outcome failed'),
+          )
           .finally(() => inFlight.delete(task));
         inFlight.add(task);
       }
@@ -156,9 +158,7 @@ export class Worker {
     const now = this.deps.clock.now();
     if (result.kind === 'accepted') {
       const immediate = result.events.filter((e) => e.afterMs <= 0).map((e) => e.patch);
-      const later = result.events
-        .filter((e) => e.afterMs > 0)
-        .map((e) => ({ runAt: now + e.afterMs, patch: e.patch }));
+      const later = result.events.filter((e) => e.afterMs > 0).map((e) => ({ runAt: now + e.afterMs, patch: e.patch }));
       return { ...base, patches: immediate, schedule: later };
     }
     const { maxAttempts, retryBaseMs, retryMaxMs } = this.deps.settings;

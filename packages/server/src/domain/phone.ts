@@ -19,7 +19,7 @@ export function parsePhone(raw: string, field: string): string {
       details: [{ field, message: 'must match ^\\+[1-9]\\d{1,14}$' }],
     });
   }
-  let possible = false;
+  let possible: boolean;
   let national = '';
   try {
     const parsed = parsePhoneNumberWithError(raw);

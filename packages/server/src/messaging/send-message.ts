@@ -82,7 +82,10 @@ export class SendService {
         return { body, replayed: false };
       case 'replay':
         if (idempotency !== undefined && result.requestHash !== idempotency.requestHash) {
-          throw new AppError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body');
+          throw new AppError(
+            'idempotency_key_reused',
+            'This Idempotency-Key was already used with a different request body',
+          );
         }
         return { body: result.responseBody, replayed: true };
       case 'queue_full':

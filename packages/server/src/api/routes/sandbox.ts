@@ -10,7 +10,11 @@ export interface SandboxRouteDeps {
   now: () => number;
 }
 
-const ClockResponse = Type.Object({ status: Type.Literal('OK'), now: Type.String({ format: 'date-time' }), manual: Type.Boolean() });
+const ClockResponse = Type.Object({
+  status: Type.Literal('OK'),
+  now: Type.String({ format: 'date-time' }),
+  manual: Type.Boolean(),
+});
 
 export const sandboxRoutes: FastifyPluginAsyncTypebox<SandboxRouteDeps> = async (app, { advanceClock, now }) => {
   app.get(

@@ -9,7 +9,9 @@ const phone = (description: string) =>
 export const SendBodySchema = Type.Object({
   number: phone('Recipient, E.164'),
   from_number: phone('One of your lines, E.164'),
-  content: Type.Optional(Type.String({ maxLength: MAX_CONTENT_LENGTH, description: 'Text; required unless media_url is given' })),
+  content: Type.Optional(
+    Type.String({ maxLength: MAX_CONTENT_LENGTH, description: 'Text; required unless media_url is given' }),
+  ),
   media_url: Type.Optional(Type.String({ maxLength: 2048, description: 'Public http(s) URL of a file to attach' })),
   send_style: Type.Optional(StringEnum(SEND_STYLES, { description: 'iMessage expressive effect' })),
   status_callback: Type.Optional(Type.String({ maxLength: 2048, description: 'URL that receives status changes' })),
@@ -17,7 +19,12 @@ export const SendBodySchema = Type.Object({
 
 export const IdempotencyHeadersSchema = Type.Object({
   'idempotency-key': Type.Optional(
-    Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$', description: 'Replays the first response for a repeated send' }),
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x21-\\x7e]+$',
+      description: 'Replays the first response for a repeated send',
+    }),
   ),
 });
 
