@@ -7,5 +7,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    // Starts a throwaway PostgreSQL cluster when binaries are found (or uses TAPBACK_TEST_PG_URL).
+    globalSetup: ['scripts/vitest-postgres-setup.mjs'],
   },
 });

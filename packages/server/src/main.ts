@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { type BootstrapResult, bootstrap } from './accounts/bootstrap.js';
 import { buildApp } from './api/build-app.js';
+import { buildHealthApp } from './api/health-app.js';
 import type { Config } from './config/config.js';
-import { sqlitePath } from './config/config.js';
+import { ConfigError, databaseDialect, sqlitePath } from './config/config.js';
 import { type Clock, ManualClock, SystemClock } from './domain/clock.js';
 import { MessageEvents } from './delivery/message-events.js';
 import { ProviderRegistry } from './delivery/providers/provider.js';
@@ -13,8 +14,12 @@ import { advanceTime } from './delivery/time-travel.js';
 import { Worker } from './delivery/worker.js';
 import { MessageQueries } from './messaging/message-query.js';
 import { SendService } from './messaging/send-message.js';
+import { PostgresStore } from './store/postgres/postgres-store.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
+import { Dispatcher } from './webhooks/dispatcher.js';
+import { HttpSender } from './webhooks/http-sender.js';
+import { AddressPolicy } from './webhooks/ssrf-guard.js';
 
 export const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -24,6 +29,8 @@ export interface Server {
   app: FastifyInstance;
   store: Store;
   worker: Worker;
+  /** Delivers status callbacks and account webhooks from the outbox. */
+  dispatcher: Dispatcher;
   events: MessageEvents;
   clock: Clock;
   bootstrap: BootstrapResult;
@@ -35,14 +42,30 @@ export interface Server {
 
 /** Opens the store a `DATABASE_URL` names. Only this file and the CLI know concrete backends. */
 export async function openStore(databaseUrl: string): Promise<Store> {
-  const store = new SqliteStore(sqlitePath(databaseUrl));
-  await store.migrate();
+  const store =
+    databaseDialect(databaseUrl) === 'postgres'
+      ? new PostgresStore(databaseUrl)
+      : new SqliteStore(sqlitePath(databaseUrl));
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   return store;
 }
 
 /** The composition root: config -> store -> worker + app -> listening server. */
 export async function startServer(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<Server> {
   const store = await openStore(config.databaseUrl);
+  if (config.role !== 'all' && !store.capabilities.multiProcess) {
+    await store.close();
+    throw new ConfigError(
+      'TAPBACK_ROLE',
+      `role "${config.role}" needs a database several processes can share (postgres://)`,
+    );
+  }
+  const delivers = config.role !== 'api';
   const clock = config.clock === 'manual' ? new ManualClock() : new SystemClock();
   const events = new MessageEvents();
   const providers = new ProviderRegistry([new SandboxProvider(config.sandbox)]);
@@ -54,29 +77,66 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     logger: logger.child({ component: 'worker' }),
     settings: config.delivery,
   });
+  const policy = new AddressPolicy(config.webhooks.allowPrivateCidrs);
+  const sender = new HttpSender({
+    policy,
+    timeoutMs: config.webhooks.timeoutMs,
+    userAgent: `Tapback-Webhooks/${VERSION}`,
+  });
+  const dispatcher = new Dispatcher({
+    store,
+    clock,
+    sender,
+    logger: logger.child({ component: 'webhooks' }),
+    settings: { ...config.webhooks, pollMs: config.delivery.pollMs },
+  });
+  // Status changes commit their deliveries in the same transaction; this only wakes the dispatcher.
+  events.onStatusChange(() => dispatcher.notify());
   const sendService = new SendService({
     store,
     clock,
     queueLimit: config.queueLimit,
-    onAccepted: () => worker.notify(),
+    onAccepted: () => {
+      worker.notify();
+      dispatcher.notify();
+    },
   });
-  const boot = await bootstrap(store, config.bootstrap);
-  const app = await buildApp({
-    store,
-    sendService,
-    queries: new MessageQueries(store),
-    logger,
-    listRateLimit: config.listRateLimit,
-    now: () => clock.now(),
-    advanceClock: clock instanceof ManualClock ? (ms) => advanceTime(clock, worker, store, ms) : undefined,
-    version: VERSION,
-  });
-  worker.start();
+  const boot = await bootstrapShared(store, config.bootstrap);
+  const app =
+    config.role !== 'worker'
+      ? await buildApp({
+          store,
+          sendService,
+          queries: new MessageQueries(store),
+          logger,
+          listRateLimit: config.listRateLimit,
+          now: () => clock.now(),
+          advanceClock:
+            clock instanceof ManualClock ? (ms) => advanceTime(clock, worker, store, ms, [dispatcher]) : undefined,
+          version: VERSION,
+          webhooks: { policy, onQueued: () => dispatcher.notify() },
+        })
+      : buildHealthApp(config.role);
+  // Other processes' commits (sends accepted by API processes, follow-ups scheduled by other
+  // workers) wake this one at once; polling every pollMs remains the fallback.
+  const unsubscribe = delivers
+    ? store.onJobsAvailable?.(() => {
+        worker.notify();
+        dispatcher.notify();
+      })
+    : undefined;
+  if (delivers) {
+    worker.start();
+    dispatcher.start();
+  }
   let address: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });
   } catch (error) {
+    unsubscribe?.();
     await worker.stop();
+    await dispatcher.stop();
+    await sender.close();
     await store.close();
     throw error;
   }
@@ -85,6 +145,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     app,
     store,
     worker,
+    dispatcher,
     events,
     clock,
     bootstrap: boot,
@@ -92,8 +153,26 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     close: () =>
       (closing ??= (async () => {
         await app.close();
+        unsubscribe?.();
         await worker.stop();
+        await dispatcher.stop();
+        await sender.close();
         await store.close();
       })()),
   };
+}
+
+/**
+ * Bootstrap, tolerating a race: processes started together against an empty shared database may
+ * both try to create the first account; the loser's retry then finds it.
+ */
+async function bootstrapShared(store: Store, input: Config['bootstrap']): Promise<BootstrapResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await bootstrap(store, input);
+    } catch (error) {
+      if (!store.capabilities.multiProcess || attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 }

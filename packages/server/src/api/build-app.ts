@@ -9,8 +9,12 @@ import type { MessageQueries } from '../messaging/message-query.js';
 import type { SendService } from '../messaging/send-message.js';
 import type { Store } from '../store/store.js';
 import { authenticator } from './auth.js';
-import { installErrorHandler } from './error-handler.js';
+import { frameworkErrorHandler, installErrorHandler } from './error-handler.js';
+import { parseFormBody } from './form-body.js';
+import { AddressPolicy } from '../webhooks/ssrf-guard.js';
+import { accountWebhookRoutes } from './routes/account-webhooks.js';
 import { messageRoutes } from './routes/messages.js';
+import { webhookDeliveryRoutes } from './routes/webhook-deliveries.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 import { sendMessageRoutes } from './routes/send-message.js';
 import { ErrorSchema, WireMessageSchema } from './schemas/message-schema.js';
@@ -25,6 +29,8 @@ export interface AppDeps {
   now: () => number;
   advanceClock: ((ms: number) => Promise<number>) | undefined;
   version: string;
+  /** Webhook management; without it, entries may not point at any private address. */
+  webhooks?: { policy: AddressPolicy; onQueued: () => void };
 }
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -40,8 +46,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Per-request logs cost ~30% of throughput on the hot path; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
-    return503OnClosing: true,
+    // While closing, requests already on an open connection are served (with `Connection: close`)
+    // rather than answered 503: a SIGTERM must not turn in-flight sends into 5xx (checklist D4).
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler());
@@ -50,7 +59,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addSchema(WireMessageSchema);
   app.addSchema(ErrorSchema);
 
-  await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  // Bodies are JSON or form-encoded; anything else (text/plain included) is a 415.
+  app.removeContentTypeParser('text/plain');
+  await app.register(formbody, { bodyLimit: BODY_LIMIT, parser: parseFormBody });
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>
@@ -84,6 +95,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await authed.register(sendMessageRoutes, { sendService: deps.sendService });
     await authed.register(messageRoutes, { queries: deps.queries, listRateLimit: deps.listRateLimit });
     await authed.register(sandboxRoutes, { advanceClock: deps.advanceClock, now: deps.now });
+    const webhooks = deps.webhooks ?? { policy: new AddressPolicy([]), onQueued: () => undefined };
+    await authed.register(accountWebhookRoutes, { store: deps.store, policy: webhooks.policy });
+    await authed.register(webhookDeliveryRoutes, { store: deps.store, now: deps.now, onQueued: webhooks.onQueued });
   });
   return app;
 }

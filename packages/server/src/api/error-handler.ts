@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { AppError, type ErrorCode, errorBody } from '../domain/errors.js';
 
 const BY_FASTIFY_CODE: Record<string, ErrorCode> = {
@@ -30,6 +30,22 @@ export function installErrorHandler(app: FastifyInstance): void {
     const error = new AppError('route_not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
     return reply.code(404).send(errorBody(error));
   });
+}
+
+/**
+ * Fastify's `frameworkErrors` hook: URLs the router refuses before any route, hook or error handler
+ * runs (a broken percent-escape, a path parameter over the router's length limit). Without it they
+ * get Fastify's own body (and a 414), not the API's error shape.
+ */
+export function frameworkErrorHandler(raw: FastifyError, _request: unknown, reply: FastifyReply): void {
+  const error =
+    raw.code === 'FST_ERR_BAD_URL' || raw.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new AppError(
+          'validation_failed',
+          raw.code === 'FST_ERR_BAD_URL' ? 'The URL is malformed' : 'A path parameter is too long',
+        )
+      : toAppError(raw);
+  void reply.code(error.status).type('application/json; charset=utf-8').send(errorBody(error));
 }
 
 function toAppError(raw: FastifyError | AppError): AppError {

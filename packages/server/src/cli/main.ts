@@ -4,7 +4,9 @@ import { VERSION } from '../main.js';
 import { accountCommands } from './accounts.js';
 import { keyCommands } from './keys.js';
 import { lineCommands } from './lines.js';
+import { migrateDbCommand } from './migrate-db.js';
 import { serveCommand } from './serve.js';
+import { webhookCommands } from './webhooks.js';
 
 /** `tapback <command>`: the server and the administration of accounts, keys and lines. */
 export async function main(argv: string[]): Promise<void> {
@@ -17,10 +19,17 @@ export async function main(argv: string[]): Promise<void> {
   program.addCommand(accountCommands(program));
   program.addCommand(keyCommands(program));
   program.addCommand(lineCommands(program));
+  program.addCommand(webhookCommands());
+  program.addCommand(migrateDbCommand());
+  // Subcommands built on their own do not inherit exitOverride: without it, a usage mistake in
+  // one of them exits 1 from inside Commander instead of 2 from here.
+  const everyCommand = (c: Command): Command[] => [c, ...c.commands.flatMap(everyCommand)];
+  for (const c of everyCommand(program)) c.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof CommanderError) process.exit(error.exitCode);
+    // Help and --version exit 0; usage mistakes (Commander has printed why) exit 2.
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
     if (error instanceof ConfigError || error instanceof CliError) {
       process.stderr.write(`tapback: ${error.message}\n`);
       process.exit(2);

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { loadConfig } from '../config/config.js';
+import { loadConfig, redactUrl } from '../config/config.js';
 import type { BootstrapResult } from '../accounts/bootstrap.js';
 import { startServer } from '../main.js';
 
@@ -8,6 +8,7 @@ export function serveCommand(): Command {
     .description('run the server (the default command)')
     .option('--host <host>', 'address to listen on (TAPBACK_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port (TAPBACK_PORT, default 4010)')
+    .option('--role <role>', 'api, worker or all (TAPBACK_ROLE, default all); split roles need PostgreSQL')
     .option('--log-level <level>', 'log level (TAPBACK_LOG_LEVEL, default info)')
     .option('--clock <mode>', 'system or manual (TAPBACK_CLOCK)')
     .option('--sandbox-sent-delay-ms <ms>', 'sandbox delay to SENT')
@@ -18,6 +19,7 @@ export function serveCommand(): Command {
         flags: {
           host: opts.host,
           port: opts.port,
+          role: opts.role,
           'log-level': opts.logLevel,
           clock: opts.clock,
           'sandbox-sent-delay-ms': opts.sandboxSentDelayMs,
@@ -27,7 +29,15 @@ export function serveCommand(): Command {
         env: process.env,
       });
       const server = await startServer(config);
-      process.stdout.write(banner(server.url, config.databaseUrl, config.clock, server.bootstrap));
+      process.stdout.write(
+        banner(
+          server.url,
+          `${redactUrl(config.databaseUrl)} (role: ${config.role})`,
+          config.clock,
+          server.bootstrap,
+          config.webhooks.allowPrivateCidrs,
+        ),
+      );
       let stopping = false;
       const stop = (signal: string): void => {
         if (stopping) return;
@@ -46,8 +56,23 @@ export function serveCommand(): Command {
     });
 }
 
-function banner(url: string, databaseUrl: string, clock: string, boot: BootstrapResult): string {
-  const lines = [``, `Tapback listening on ${url}`, `  database: ${databaseUrl}`, `  clock:    ${clock}`];
+function banner(
+  url: string,
+  databaseUrl: string,
+  clock: string,
+  boot: BootstrapResult,
+  allowPrivate: string[],
+): string {
+  const lines = [
+    ``,
+    `Tapback listening on ${url}`,
+    `  database: ${databaseUrl}`,
+    `  clock:    ${clock}`,
+    // Loud on purpose: the development default lets webhooks reach this machine; production sets 'none'.
+    allowPrivate.length === 0
+      ? `  webhooks: private addresses blocked (TAPBACK_ALLOW_PRIVATE_CIDRS=none)`
+      : `  webhooks: may reach private ranges ${allowPrivate.join(', ')} (TAPBACK_ALLOW_PRIVATE_CIDRS; set 'none' in production)`,
+  ];
   if (boot.keyId !== null && boot.secret !== null) {
     const line = boot.line ?? '+15550001000';
     lines.push(

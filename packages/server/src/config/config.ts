@@ -1,3 +1,6 @@
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from '../webhooks/retry-schedule.js';
+import { parseCidrList } from '../webhooks/ssrf-guard.js';
+
 /**
  * Configuration: read once at start-up, validated, frozen. Precedence: CLI flag > environment
  * variable > default. This module is the only reader of `process.env` (callers pass it in).
@@ -7,8 +10,10 @@
 export interface Config {
   host: string;
   port: number;
-  /** `sqlite:<path>` (or `sqlite::memory:`); `postgres://` arrives with the PostgreSQL backend. */
+  /** `sqlite:<path>` (or `sqlite::memory:`), or `postgres://...` / `postgresql://...`. */
   databaseUrl: string;
+  /** What this process does: `api` answers HTTP, `worker` delivers, `all` both (the default). */
+  role: Role;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   clock: 'system' | 'manual';
   sandbox: { sentDelayMs: number; deliveredDelayMs: number };
@@ -24,6 +29,15 @@ export interface Config {
   queueLimit: number;
   listRateLimit: { max: number; windowMs: number };
   bootstrap: { apiKeyId?: string; apiSecret?: string; line?: string };
+  webhooks: {
+    /** Private ranges outbound requests may reach anyway (CIDRs); empty in production. */
+    allowPrivateCidrs: string[];
+    timeoutMs: number;
+    /** Delay before each attempt in ms; the first is 0. */
+    retrySchedule: number[];
+    concurrency: number;
+    concurrencyPerDestination: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -53,7 +67,8 @@ interface KeySpec {
 export const CONFIG_KEYS = {
   host: { env: 'TAPBACK_HOST', flag: 'host', kind: 'string', default: '127.0.0.1', description: 'Address to listen on.' },
   port: { env: 'TAPBACK_PORT', flag: 'port', kind: 'int', default: '4010', min: 0, max: 65535, description: 'Port to listen on (0 picks a free one).' },
-  databaseUrl: { env: 'DATABASE_URL', flag: 'database-url', kind: 'string', default: 'sqlite:./data/tapback.db', description: 'Where data lives: `sqlite:<file>`. Also read from `TAPBACK_DATABASE_URL`.' },
+  databaseUrl: { env: 'DATABASE_URL', flag: 'database-url', kind: 'string', default: 'sqlite:./data/tapback.db', description: 'Where data lives: `sqlite:<file>` or `postgres://user:pass@host:5432/db`. Also read from `TAPBACK_DATABASE_URL`.' },
+  role: { env: 'TAPBACK_ROLE', flag: 'role', kind: 'enum', default: 'all', values: ['api', 'worker', 'all'], description: '`api` accepts and answers requests; `worker` delivers messages and webhooks (HTTP serves only `/healthz`); `all` does both. Split roles need PostgreSQL.' },
   logLevel: { env: 'TAPBACK_LOG_LEVEL', flag: 'log-level', kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'pino log level.' },
   clock: { env: 'TAPBACK_CLOCK', flag: 'clock', kind: 'enum', default: 'system', values: ['system', 'manual'], description: '`manual` freezes time; move it with `POST /sandbox/clock/advance`.' },
   sentDelayMs: { env: 'TAPBACK_SANDBOX_SENT_DELAY_MS', flag: 'sandbox-sent-delay-ms', kind: 'int', default: '100', min: 0, max: 86_400_000, description: 'Sandbox: delivery attempt to SENT.' },
@@ -71,6 +86,11 @@ export const CONFIG_KEYS = {
   bootstrapApiKeyId: { env: 'TAPBACK_BOOTSTRAP_API_KEY_ID', kind: 'string', description: 'Fixes the bootstrap account’s key id (8–128 of `A-Za-z0-9_-`).' },
   bootstrapApiSecret: { env: 'TAPBACK_BOOTSTRAP_API_SECRET', kind: 'string', description: 'Fixes that key’s secret (16–512 printable ASCII).' },
   bootstrapLine: { env: 'TAPBACK_BOOTSTRAP_LINE', kind: 'string', description: 'Fixes the bootstrap sandbox line (E.164).' },
+  allowPrivateCidrs: { env: 'TAPBACK_ALLOW_PRIVATE_CIDRS', kind: 'string', default: '127.0.0.0/8,::1/128', description: 'Private address ranges that webhook, callback and media URLs may reach (comma list of CIDRs, or `none`). The default allows loopback for local development; production sets `none`.' },
+  webhookTimeoutMs: { env: 'TAPBACK_WEBHOOK_TIMEOUT_MS', kind: 'int', default: '15000', min: 100, max: 300_000, description: 'A webhook attempt taking longer is aborted and counted as failed.' },
+  webhookRetrySchedule: { env: 'TAPBACK_WEBHOOK_RETRY_SCHEDULE', kind: 'string', default: DEFAULT_RETRY_SCHEDULE, description: 'Delay before each webhook attempt (comma list of durations like 5s, 5m, 2h; the first is 0).' },
+  webhookConcurrency: { env: 'TAPBACK_WEBHOOK_CONCURRENCY', kind: 'int', default: '64', min: 1, max: 10_000, description: 'Webhook deliveries in flight at once.' },
+  webhookConcurrencyPerDestination: { env: 'TAPBACK_WEBHOOK_CONCURRENCY_PER_DESTINATION', kind: 'int', default: '4', min: 1, max: 1_000, description: 'Webhook deliveries in flight at once to one host of one account, so a slow endpoint cannot take every slot.' },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -113,8 +133,8 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   };
 
   const databaseUrl = str('databaseUrl') ?? '';
-  if (!databaseUrl.startsWith('sqlite:')) {
-    throw new ConfigError('DATABASE_URL', `"${databaseUrl}" is not supported; use sqlite:<path>`);
+  if (databaseDialect(databaseUrl) === undefined) {
+    throw new ConfigError('DATABASE_URL', `"${redactUrl(databaseUrl)}" is not supported; use sqlite:<path> or postgres://...`);
   }
   const bootstrap: Config['bootstrap'] = {};
   const keyId = str('bootstrapApiKeyId');
@@ -136,10 +156,24 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     bootstrap.line = line;
   }
 
+  const webhookConcurrency = int('webhookConcurrency');
+  const perDestination = int('webhookConcurrencyPerDestination');
+  if (perDestination > webhookConcurrency) {
+    throw new ConfigError('TAPBACK_WEBHOOK_CONCURRENCY_PER_DESTINATION', `${perDestination} exceeds TAPBACK_WEBHOOK_CONCURRENCY (${webhookConcurrency})`);
+  }
+  const parsed = <T>(key: ConfigKey, parse: (text: string) => T): T => {
+    try {
+      return parse(str(key) ?? '');
+    } catch (error) {
+      throw new ConfigError(CONFIG_KEYS[key].env, error instanceof Error ? error.message : String(error));
+    }
+  };
+
   const config: Config = {
     host: str('host') ?? '127.0.0.1',
     port: int('port'),
     databaseUrl,
+    role: oneOf('role'),
     logLevel: oneOf('logLevel'),
     clock: oneOf('clock'),
     sandbox: { sentDelayMs: int('sentDelayMs'), deliveredDelayMs: int('deliveredDelayMs') },
@@ -155,8 +189,29 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     queueLimit: int('queueLimit'),
     listRateLimit: { max: int('listRateMax'), windowMs: int('listRateWindowMs') },
     bootstrap,
+    webhooks: {
+      allowPrivateCidrs: parsed('allowPrivateCidrs', parseCidrList),
+      timeoutMs: int('webhookTimeoutMs'),
+      retrySchedule: parsed('webhookRetrySchedule', parseRetrySchedule),
+      concurrency: webhookConcurrency,
+      concurrencyPerDestination: perDestination,
+    },
   };
   return deepFreeze(config);
+}
+
+export type Role = 'api' | 'worker' | 'all';
+
+/** Which backend a `DATABASE_URL` names, or undefined for none. */
+export function databaseDialect(databaseUrl: string): 'sqlite' | 'postgres' | undefined {
+  if (databaseUrl.startsWith('sqlite:')) return 'sqlite';
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return 'postgres';
+  return undefined;
+}
+
+/** The URL with any password replaced, for messages and banners. */
+export function redactUrl(databaseUrl: string): string {
+  return databaseUrl.replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@]*@/, '$1***@');
 }
 
 /** The SQLite file path of a `sqlite:` URL. */

@@ -56,13 +56,16 @@ export class Worker {
     this.loopDone = this.loop();
   }
 
-  /** Finishes the jobs in hand, then stops. Idempotent. */
+  /** Finishes the jobs in hand (claiming no more), then stops. Idempotent: every call waits. */
   async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    this.stopSignal.abort();
-    this.wake.abort();
+    if (this.running) {
+      this.running = false;
+      this.stopSignal.abort();
+      this.wake.abort();
+    }
     await this.loopDone;
+    // A round started through runDue (time travel) may still be finishing its jobs.
+    await this.round;
   }
 
   /** New work was committed: skip the rest of the current sleep. */
@@ -115,12 +118,15 @@ export class Worker {
         continue;
       }
       const now = clock.now();
-      const claimed = await store.claimJobs({
-        now,
-        limit: settings.batchSize - inFlight.size,
-        leaseUntil: now + settings.leaseMs,
-        workerId: this.id,
-      });
+      // Once stopping, only the jobs in hand are finished; the rest wait for the next start.
+      const claimed = this.stopSignal.signal.aborted
+        ? []
+        : await store.claimJobs({
+            now,
+            limit: settings.batchSize - inFlight.size,
+            leaseUntil: now + settings.leaseMs,
+            workerId: this.id,
+          });
       if (claimed.length === 0) {
         if (inFlight.size === 0) return total;
         // Finishing jobs may schedule follow-ups that are due at once (zero sandbox delays).
@@ -128,11 +134,12 @@ export class Worker {
         continue;
       }
       total += claimed.length;
-      // One deadline per claim: AbortSignal.timeout per job would cost a timer and more each.
-      const signal = AbortSignal.timeout(settings.providerTimeoutMs);
-      for (const c of claimed) {
-        const task: Promise<void> = this.process(c, signal)
-          .then((outcome) => this.finisher.submit(outcome))
+      // One deadline per claim (a timer per job would cost more), on the injected clock.
+      const deadline = providerDeadline(clock, settings.providerTimeoutMs);
+      const processing = claimed.map((c) => this.process(c, deadline));
+      void Promise.allSettled(processing).then(deadline.cancel);
+      for (const [i, c] of claimed.entries()) {
+        const task: Promise<void> = processing[i]!.then((outcome) => this.finisher.submit(outcome))
           .catch((error: unknown) =>
             this.deps.logger.error({ err: error, job: c.job.id }, 'recording a job outcome failed'),
           )
@@ -148,13 +155,13 @@ export class Worker {
     return outcomes.map(() => ({ ok: true, value: undefined }));
   });
 
-  private async process(claimed: ClaimedJob, signal: AbortSignal): Promise<JobOutcome> {
+  private async process(claimed: ClaimedJob, deadline: ProviderDeadline): Promise<JobOutcome> {
     const { job, message } = claimed;
     const base = { kind: 'done' as const, jobId: job.id, messageId: job.messageId };
     if (job.kind === 'status') return { ...base, patches: job.patch ? [job.patch] : [], schedule: [] };
     if (message.status !== 'QUEUED') return { ...base, patches: [], schedule: [] };
 
-    const result = await this.callProvider(claimed, signal);
+    const result = await this.callProvider(claimed, deadline);
     const now = this.deps.clock.now();
     if (result.kind === 'accepted') {
       const immediate = result.events.filter((e) => e.afterMs <= 0).map((e) => e.patch);
@@ -186,7 +193,7 @@ export class Worker {
 
   private async callProvider(
     { job, message, provider: name }: ClaimedJob,
-    signal: AbortSignal,
+    deadline: ProviderDeadline,
   ): Promise<ProviderResult> {
     const provider = this.deps.providers.get(name);
     if (provider === undefined) {
@@ -199,7 +206,14 @@ export class Worker {
       };
     }
     try {
-      return await provider.send({ message, attempt: job.attempts }, signal);
+      // Raced, not just signalled: a provider that ignores its signal must not hold the worker.
+      const result = await Promise.race([
+        provider.send({ message, attempt: job.attempts }, deadline.signal),
+        deadline.expired,
+      ]);
+      // A provider breaking its contract is a transient failure too, not a crash of the round.
+      if (!isProviderResult(result)) throw new Error(`provider "${name}" returned a malformed result`);
+      return result;
     } catch (error) {
       this.deps.logger.warn({ err: error, message: message.handle, provider: name }, 'provider call failed');
       return {
@@ -210,4 +224,32 @@ export class Worker {
       };
     }
   }
+}
+
+interface ProviderDeadline {
+  /** Aborted when the deadline passes. */
+  signal: AbortSignal;
+  /** Resolves with a transient failure when the deadline passes; never, if cancelled first. */
+  expired: Promise<ProviderResult>;
+  /** Clears the timer once every call it covers has settled. */
+  cancel: () => void;
+}
+
+function providerDeadline(clock: Clock, ms: number): ProviderDeadline {
+  const controller = new AbortController();
+  const cancelled = new AbortController();
+  const expired = new Promise<ProviderResult>((resolve) => {
+    void clock.sleep(ms, cancelled.signal).then(() => {
+      if (cancelled.signal.aborted) return;
+      const errorMessage = `provider call timed out after ${ms} ms`;
+      controller.abort(new Error(errorMessage));
+      resolve({ kind: 'failed', retryable: true, errorCode: 10001, errorMessage });
+    });
+  });
+  return { signal: controller.signal, expired, cancel: () => cancelled.abort() };
+}
+
+function isProviderResult(value: unknown): value is ProviderResult {
+  const r = value as Partial<Record<string, unknown>> | null | undefined;
+  return (r?.kind === 'accepted' && Array.isArray(r.events)) || r?.kind === 'failed';
 }

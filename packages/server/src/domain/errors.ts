@@ -10,6 +10,11 @@ export const ERROR_REGISTRY = {
   validation_failed: { status: 400, errorCode: 4000, summary: 'The request is malformed or a field is invalid.' },
   invalid_phone_number: { status: 400, errorCode: 4000, summary: 'A phone number is not in E.164 form or is not possible.' },
   blacklisted_number: { status: 400, errorCode: 4002, summary: 'Emergency and blocked numbers cannot be messaged.' },
+  url_not_allowed: {
+    status: 400,
+    errorCode: 4000,
+    summary: 'A webhook URL points at a private, loopback or reserved address.',
+  },
   unknown_line: { status: 400, errorCode: 4000, summary: '`from_number` is not one of the account’s lines.' },
   clock_not_manual: { status: 400, errorCode: null, summary: 'The clock can only be moved with TAPBACK_CLOCK=manual.' },
   invalid_json: { status: 400, errorCode: 4000, summary: 'The body is not valid JSON.' },

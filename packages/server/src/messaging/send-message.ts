@@ -106,8 +106,9 @@ export class SendService {
         details: [{ field: 'from_number', message: 'not a line of this account' }],
       });
     }
-    const content = input.content ?? '';
-    const mediaUrl = input.media_url ?? '';
+    const content = wellFormed(input.content ?? '');
+    const mediaUrl = wellFormed(input.media_url ?? '');
+    const statusCallback = input.status_callback === undefined ? null : wellFormed(input.status_callback);
     if (content.length > MAX_CONTENT_LENGTH) {
       throw new AppError('validation_failed', `content must be at most ${MAX_CONTENT_LENGTH} characters`, {
         details: [{ field: 'content', message: `longer than ${MAX_CONTENT_LENGTH} characters` }],
@@ -119,7 +120,7 @@ export class SendService {
       });
     }
     if (mediaUrl !== '') checkPublicUrl(mediaUrl, 'media_url');
-    if (input.status_callback !== undefined) checkPublicUrl(input.status_callback, 'status_callback');
+    if (statusCallback !== null) checkPublicUrl(statusCallback, 'status_callback');
     const now = this.deps.clock.now();
     return {
       handle: newHandle(),
@@ -146,12 +147,20 @@ export class SendService {
       participants: [],
       groupDisplayName: '',
       optedOut: false,
-      statusCallback: input.status_callback ?? null,
+      statusCallback,
       createdAt: now,
       sentAt: now,
       updatedAt: now,
     };
   }
+}
+
+/**
+ * Lone UTF-16 surrogates (valid JSON escapes, invalid Unicode) cannot be stored as UTF-8: they become
+ * U+FFFD, as invalid UTF-8 bytes in a body already do, so the answer matches what is stored.
+ */
+function wellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
 /** A digest of the request's meaning: key order and absent-vs-default do not matter. */

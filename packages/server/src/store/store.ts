@@ -1,4 +1,5 @@
 import type { Message, MessageStatus, MessageType, Service } from '../domain/message.js';
+import type { DeliveryKind, DeliveryStatus, WebhookType } from '../domain/webhook.js';
 
 /**
  * The storage contract. Every backend (SQLite now, PostgreSQL next) implements exactly this, and
@@ -46,6 +47,39 @@ export interface Store {
   /** The earliest `runAt` of any job, leased or not; null when the queue is empty. */
   nextJobAt(): Promise<number | null>;
   countJobs(): Promise<number>;
+  /**
+   * Backends shared by several processes (`capabilities.multiProcess`) call `listener` whenever
+   * any process commits new jobs, so idle workers wake at once instead of at their next poll.
+   * Returns the unsubscribe function. Single-process backends leave it out.
+   */
+  onJobsAvailable?(listener: () => void): () => void;
+
+  // Webhooks: account entries, secrets and the delivery outbox. `finishJobs` (and any other
+  // status change) inserts the deliveries it causes in its own transaction.
+  /** The account's entries and secrets; the signing secret is created on first use. */
+  getWebhookConfig(accountId: number): Promise<WebhookConfig>;
+  /** Appends (upserting by type and url) or replaces every entry; removed entries' pending deliveries are disabled. */
+  updateWebhookConfig(accountId: number, update: WebhookConfigUpdate): Promise<WebhookConfig>;
+  /** Removes entries by url (of one type, or of every type); returns how many. */
+  removeWebhookEndpoints(accountId: number, input: { urls: string[]; type?: WebhookType }): Promise<number>;
+  /** Adds deliveries to the outbox, due at `now` (events that are not message status changes). */
+  enqueueWebhooks(deliveries: NewWebhookDelivery[], now: number): Promise<void>;
+  /**
+   * Leases up to `limit` due deliveries, at most `perDestination` in flight per destination
+   * (counting `inFlight`), and never one whose earlier event for the same message and url is
+   * still pending, so a consumer sees a message's statuses in order.
+   */
+  claimWebhookDeliveries(input: WebhookClaimInput): Promise<ClaimedDelivery[]>;
+  /** Records one attempt and its outcome; a `gone` outcome disables the endpoint. */
+  recordWebhookAttempt(result: WebhookAttemptResult): Promise<void>;
+  /** The earliest time a pending delivery may be claimed (lease expiries included); null when none. */
+  nextWebhookDeliveryAt(now: number): Promise<number | null>;
+  listWebhookDeliveries(
+    accountId: number,
+    query: DeliveryQuery,
+  ): Promise<{ deliveries: WebhookDeliveryLog[]; total: number }>;
+  /** Queues a copy of a delivery (same webhook-id and payload) due now; undefined if not the account's. */
+  replayWebhookDelivery(accountId: number, id: number, now: number): Promise<WebhookDelivery | undefined>;
 }
 
 export interface StoreCapabilities {
@@ -65,6 +99,7 @@ export interface ApiKey {
   keyId: string;
   accountId: number;
   accountEmail: string;
+  accountPlan: string;
   label: string | null;
   createdAt: number;
   revokedAt: number | null;
@@ -79,7 +114,8 @@ export interface Line {
   createdAt: number;
 }
 
-export type NewMessage = Omit<Message, 'id' | 'statusSeq' | 'accountEmail' | 'plan'>;
+/** A message to store; `accountEmail` and `plan` are the account's (not stored per message). */
+export type NewMessage = Omit<Message, 'id' | 'statusSeq'>;
 
 export interface AcceptInput {
   message: NewMessage;
@@ -166,4 +202,118 @@ export type JobOutcome =
 export interface StatusChange {
   previous: MessageStatus;
   message: Message;
+}
+
+export interface WebhookEndpoint {
+  id: number;
+  accountId: number;
+  type: WebhookType;
+  url: string;
+  /** Sent as `sb-signing-secret`; falls back to the account's global secret. */
+  secret: string | null;
+  /** `receive` only: deliver just the events of these lines. */
+  sendblueNumbers: string[] | null;
+  disabledAt: number | null;
+  disabledReason: string | null;
+  createdAt: number;
+}
+
+export type WebhookEndpointInput = Pick<WebhookEndpoint, 'type' | 'url' | 'secret' | 'sendblueNumbers'>;
+
+export interface WebhookConfig {
+  /** Standard Webhooks key (`whsec_...`) that signs every delivery of the account. */
+  signingSecret: string;
+  globalSecret: string | null;
+  endpoints: WebhookEndpoint[];
+}
+
+export interface WebhookConfigUpdate {
+  mode: 'append' | 'replace';
+  endpoints: WebhookEndpointInput[];
+  /** Undefined leaves it unchanged; null clears it. */
+  globalSecret?: string | null;
+}
+
+export interface NewWebhookDelivery {
+  accountId: number;
+  kind: DeliveryKind;
+  endpointId: number | null;
+  url: string;
+  messageId: number | null;
+  messageHandle: string | null;
+  statusSeq: number | null;
+  /** The exact JSON body, fixed when the event happened (retries resend the same bytes). */
+  payload: string;
+}
+
+export interface WebhookDelivery {
+  id: number;
+  webhookId: string;
+  accountId: number;
+  kind: DeliveryKind;
+  endpointId: number | null;
+  url: string;
+  destination: string;
+  messageHandle: string | null;
+  statusSeq: number | null;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  lastHttpStatus: number | null;
+  replayOf: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface WebhookAttempt {
+  attempt: number;
+  startedAt: number;
+  durationMs: number;
+  httpStatus: number | null;
+  error: string | null;
+}
+
+export interface WebhookDeliveryLog extends WebhookDelivery {
+  attemptLog: WebhookAttempt[];
+}
+
+export interface WebhookClaimInput {
+  now: number;
+  leaseUntil: number;
+  workerId: string;
+  limit: number;
+  perDestination: number;
+  /** Deliveries this dispatcher has in flight, by destination. */
+  inFlight: ReadonlyMap<string, number>;
+}
+
+export interface ClaimedDelivery {
+  delivery: WebhookDelivery;
+  payload: string;
+  signingSecret: string;
+  /** The entry's secret or the account's global secret, for `sb-signing-secret`. */
+  sharedSecret: string | null;
+}
+
+export type WebhookOutcome =
+  | { kind: 'succeeded' }
+  | { kind: 'retry'; at: number }
+  | { kind: 'failed' }
+  /** 410 Gone: the endpoint is disabled and its pending deliveries with it. */
+  | { kind: 'gone' };
+
+export interface WebhookAttemptResult {
+  deliveryId: number;
+  attempt: Omit<WebhookAttempt, 'attempt'>;
+  outcome: WebhookOutcome;
+  now: number;
+}
+
+export interface DeliveryQuery {
+  limit: number;
+  offset: number;
+  messageHandle?: string;
+  status?: DeliveryStatus;
+  url?: string;
 }

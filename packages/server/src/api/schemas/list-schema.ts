@@ -7,7 +7,10 @@ const exact = (description: string) => Type.Optional(Type.String({ minLength: 1,
 const date = (description: string) => Type.Optional(Type.String({ minLength: 1, maxLength: 64, description }));
 
 export const ListQuerySchema = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, description: 'Page size; values above 100 are clamped to 100' })),
+  // The maximum is what rejects `1e309`: query coercion turns it into Infinity, which passes as an integer.
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Page size; values above 100 are clamped to 100' }),
+  ),
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647 })),
   order_by: Type.Optional(
     StringEnum(['createdAt', 'updatedAt', 'sentAt', 'created_at', 'updated_at', 'sent_at'] as const),

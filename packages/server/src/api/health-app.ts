@@ -1,0 +1,11 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+
+/**
+ * The whole HTTP surface of a `worker`-role process: `/healthz` for orchestrators and load
+ * balancers. It never accepts a send, so a worker can listen on a port without becoming an API.
+ */
+export function buildHealthApp(role: string): FastifyInstance {
+  const app = Fastify({ logger: false });
+  app.get('/healthz', async () => ({ status: 'OK', role }));
+  return app;
+}

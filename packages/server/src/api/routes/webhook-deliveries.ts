@@ -1,0 +1,107 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError } from '../../domain/errors.js';
+import type { Store, WebhookDelivery, WebhookDeliveryLog } from '../../store/store.js';
+import { callerOf } from '../auth.js';
+import { ERROR_RESPONSES } from '../schemas/message-schema.js';
+import {
+  DeliveryListResponse,
+  DeliveryParams,
+  DeliveryQuerySchema,
+  ReplayResponse,
+} from '../schemas/webhook-schema.js';
+
+export interface WebhookDeliveryRouteDeps {
+  store: Store;
+  now: () => number;
+  /** Wakes the dispatcher after a replay is queued. */
+  onQueued: () => void;
+}
+
+const TAG = ['Webhooks'];
+const DEFAULT_LIMIT = 50;
+
+/** The delivery log (every attempt of every webhook and status callback) and replay. */
+export const webhookDeliveryRoutes: FastifyPluginAsyncTypebox<WebhookDeliveryRouteDeps> = async (
+  app,
+  { store, now, onQueued },
+) => {
+  app.get(
+    '/api/account/webhooks/deliveries',
+    {
+      schema: {
+        summary: 'List webhook deliveries',
+        description: 'Newest first, each with its attempts (time, HTTP status, latency, error).',
+        tags: TAG,
+        operationId: 'webhooks.deliveries.list',
+        querystring: DeliveryQuerySchema,
+        response: { 200: DeliveryListResponse, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const limit = q.limit ?? DEFAULT_LIMIT;
+      const offset = q.offset ?? 0;
+      const page = await store.listWebhookDeliveries(callerOf(request).accountId, {
+        limit,
+        offset,
+        ...(q.message_handle === undefined ? {} : { messageHandle: q.message_handle }),
+        ...(q.status === undefined ? {} : { status: q.status }),
+        ...(q.url === undefined ? {} : { url: q.url }),
+      });
+      return {
+        status: 'OK' as const,
+        data: page.deliveries.map(toWireDelivery),
+        pagination: { total: page.total, limit, offset, hasMore: offset + page.deliveries.length < page.total },
+      };
+    },
+  );
+
+  app.post(
+    '/api/account/webhooks/deliveries/:id/replay',
+    {
+      schema: {
+        summary: 'Replay a webhook delivery',
+        description:
+          'Queues the same payload again, now, with the same webhook-id (a new delivery in the log, `replay_of` the old).',
+        tags: TAG,
+        operationId: 'webhooks.deliveries.replay',
+        params: DeliveryParams,
+        response: { 200: ReplayResponse, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const replay = await store.replayWebhookDelivery(callerOf(request).accountId, request.params.id, now());
+      if (replay === undefined) throw new AppError('not_found', 'Webhook delivery not found');
+      onQueued();
+      return { status: 'OK' as const, data: toWireDelivery({ ...replay, attemptLog: [] }) };
+    },
+  );
+};
+
+const iso = (t: number): string => new Date(t).toISOString();
+
+function toWireDelivery(d: WebhookDelivery & Partial<Pick<WebhookDeliveryLog, 'attemptLog'>>) {
+  return {
+    id: d.id,
+    webhook_id: d.webhookId,
+    type: d.kind,
+    url: d.url,
+    message_handle: d.messageHandle,
+    status_sequence: d.statusSeq,
+    status: d.status,
+    attempts: d.attempts,
+    next_attempt_at: d.status === 'pending' && d.nextAttemptAt !== null ? iso(d.nextAttemptAt) : null,
+    last_http_status: d.lastHttpStatus,
+    last_error: d.lastError,
+    replay_of: d.replayOf,
+    created_at: iso(d.createdAt),
+    updated_at: iso(d.updatedAt),
+    attempt_log: (d.attemptLog ?? []).map((a) => ({
+      attempt: a.attempt,
+      at: iso(a.startedAt),
+      http_status: a.httpStatus,
+      latency_ms: a.durationMs,
+      error: a.error,
+    })),
+  };
+}

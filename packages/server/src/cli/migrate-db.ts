@@ -1,0 +1,46 @@
+import { Command } from 'commander';
+import { databaseDialect, redactUrl, sqlitePath } from '../config/config.js';
+import { openStore } from '../main.js';
+import { importIntoPostgres } from '../store/postgres/postgres-import.js';
+import { exportSqlite } from '../store/sqlite/sqlite-export.js';
+import { print } from './admin-store.js';
+import { CliError } from './main.js';
+
+/**
+ * `tapback migrate-db --from sqlite:./data/tapback.db --to postgres://...`: copies everything
+ * (accounts, keys, lines, messages, queued jobs, idempotency keys, webhooks and their log) into
+ * an empty PostgreSQL database, ids included, in one transaction. Stop the servers first: rows
+ * written to the SQLite file during the copy would not be copied.
+ */
+export function migrateDbCommand(): Command {
+  return new Command('migrate-db')
+    .description('copy a SQLite database into an empty PostgreSQL database')
+    .requiredOption('--from <url>', 'the SQLite database, sqlite:<file>')
+    .requiredOption('--to <url>', 'the PostgreSQL database, postgres://user:pass@host:5432/db (must be empty)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { from: string; to: string; json?: boolean }) => {
+      if (databaseDialect(opts.from) !== 'sqlite')
+        throw new CliError(`--from must be a sqlite: URL, not "${opts.from}"`);
+      if (databaseDialect(opts.to) !== 'postgres') {
+        throw new CliError(`--to must be a postgres:// URL, not "${redactUrl(opts.to)}"`);
+      }
+      // Both sides at this version's schema first, so their tables and columns match.
+      for (const url of [opts.from, opts.to]) await (await openStore(url)).close();
+      const source = exportSqlite(sqlitePath(opts.from));
+      let counts: Map<string, number>;
+      try {
+        counts = await importIntoPostgres(opts.to, source.tables, (table, rows) => {
+          if (opts.json !== true && rows % 10_000 === 0) process.stderr.write(`  ${table}: ${rows} rows\n`);
+        });
+      } catch (error) {
+        throw new CliError(`nothing was copied: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        source.close();
+      }
+      const copied = Object.fromEntries(counts);
+      print(opts.json === true, { from: opts.from, to: redactUrl(opts.to), copied }, () => [
+        `Copied ${opts.from} into ${redactUrl(opts.to)}:`,
+        ...[...counts].map(([table, n]) => `  ${table.padEnd(20)} ${n}`),
+      ]);
+    });
+}

@@ -1,0 +1,155 @@
+import type { Pool } from 'pg';
+import type { Message } from '../../domain/message.js';
+import { CALLBACK_STATUSES } from '../../domain/webhook.js';
+import type { Settled } from '../batcher.js';
+import type { AcceptInput, AcceptResult } from '../store.js';
+import { MESSAGE_INSERT_PARAMS, insertMessagesParams, insertMessagesSql } from './message-row.js';
+import type { PostgresWebhooks } from './postgres-webhooks.js';
+import { insertDeliveriesParams, insertDeliveriesSql } from './webhook-rows.js';
+
+/**
+ * Group commit for `acceptOutbound` on PostgreSQL: a whole batch costs two round trips and one
+ * commit, whatever its size.
+ *
+ * 1. One read: prior idempotency keys, each account's QUEUED count (capped at its limit), and
+ *    message ids drawn from the sequence, so the outcome of every item is decided in memory,
+ *    in order, exactly as SQLite decides it inside its transaction.
+ * 2. One write: a single statement whose CTEs insert the messages, send jobs, idempotency keys
+ *    and webhook deliveries through `unnest`. A single statement is atomic on its own, so no
+ *    BEGIN/COMMIT round trips are needed; the job trigger NOTIFYs the workers at its commit.
+ *
+ * Between the two, another process may store the same idempotency key: the write then fails on
+ * the primary key, nothing of the batch is stored, and each item is retried alone, when the
+ * re-read finds the other process's key and replays it. The queue limit is exact within one
+ * process and approximate (by at most one batch per process) across processes.
+ */
+export async function acceptBatch(
+  pool: Pool,
+  webhooks: PostgresWebhooks,
+  items: AcceptInput[],
+): Promise<Settled<AcceptResult>[]> {
+  try {
+    return (await acceptAll(pool, webhooks, items)).map((value) => ({ ok: true, value }));
+  } catch {
+    const out: Settled<AcceptResult>[] = [];
+    for (const item of items) {
+      try {
+        const [value] = await acceptAll(pool, webhooks, [item]);
+        out.push(value === undefined ? { ok: false, error: new Error('no result') } : { ok: true, value });
+      } catch (error) {
+        out.push({ ok: false, error });
+      }
+    }
+    return out;
+  }
+}
+
+interface ReadResult {
+  keys: { a: number; k: string; h: string; b: string }[];
+  queued: { a: number; n: number }[];
+  ids: string[];
+}
+
+const READ_SQL = `SELECT
+  (SELECT coalesce(json_agg(json_build_object('a', k.account_id, 'k', k.key, 'h', k.request_hash, 'b', k.response_body)), '[]')
+     FROM idempotency_keys k JOIN unnest($1::bigint[], $2::text[]) AS i(a, key) ON k.account_id = i.a AND k.key = i.key) AS keys,
+  (SELECT coalesce(json_agg(json_build_object('a', q.a, 'n',
+       (SELECT count(*) FROM (SELECT 1 FROM messages WHERE account_id = q.a AND status = 'QUEUED' LIMIT q.lim) x))), '[]')
+     FROM unnest($3::bigint[], $4::bigint[]) AS q(a, lim)) AS queued,
+  (SELECT coalesce(array_agg(nextval(pg_get_serial_sequence('messages', 'id'))::text), '{}')
+     FROM generate_series(1, $5::int)) AS ids`;
+
+const M = MESSAGE_INSERT_PARAMS + 1;
+const WRITE_SQL = `WITH
+  m AS (${insertMessagesSql(1)}),
+  j AS (INSERT INTO jobs (kind, message_id, run_at)
+          SELECT 'send', id, run_at FROM unnest($${M}::bigint[], $${M + 1}::bigint[]) AS t(id, run_at) RETURNING id),
+  k AS (INSERT INTO idempotency_keys (account_id, key, request_hash, response_body, created_at)
+          SELECT * FROM unnest($${M + 2}::bigint[], $${M + 3}::text[], $${M + 4}::text[], $${M + 5}::text[], $${M + 6}::bigint[])
+          RETURNING key),
+  w AS (${insertDeliveriesSql(M + 7)})
+SELECT (SELECT count(*) FROM m) AS messages`;
+
+async function acceptAll(pool: Pool, webhooks: PostgresWebhooks, items: AcceptInput[]): Promise<AcceptResult[]> {
+  const withKey = items.filter((i) => i.idempotency !== undefined);
+  const limits = new Map<number, number>();
+  for (const i of items) {
+    if (i.message.status !== 'QUEUED') continue;
+    limits.set(i.message.accountId, Math.max(limits.get(i.message.accountId) ?? 0, i.queueLimit));
+  }
+  const read = (
+    await pool.query<ReadResult>({
+      name: 'tapback-accept-read',
+      text: READ_SQL,
+      values: [
+        withKey.map((i) => i.message.accountId),
+        withKey.map((i) => i.idempotency?.key),
+        [...limits.keys()],
+        [...limits.values()],
+        items.length,
+      ],
+    })
+  ).rows[0];
+  if (read === undefined) throw new Error('accept read returned no row');
+
+  const prior = new Map(read.keys.map((r) => [`${r.a} ${r.k}`, { requestHash: r.h, responseBody: r.b }]));
+  const queued = new Map(read.queued.map((r) => [r.a, r.n]));
+  const ids = read.ids.map(Number);
+  const results: AcceptResult[] = [];
+  const stored: { input: AcceptInput; message: Message }[] = [];
+  for (const input of items) {
+    const m = input.message;
+    const key = input.idempotency === undefined ? undefined : `${m.accountId} ${input.idempotency.key}`;
+    const replay = key === undefined ? undefined : prior.get(key);
+    if (replay !== undefined) {
+      results.push({ kind: 'replay', ...replay });
+      continue;
+    }
+    if (m.status === 'QUEUED') {
+      const n = queued.get(m.accountId) ?? 0;
+      if (n >= input.queueLimit) {
+        results.push({ kind: 'queue_full' });
+        continue;
+      }
+      queued.set(m.accountId, n + 1);
+    }
+    const id = ids[stored.length];
+    if (id === undefined) throw new Error('too few message ids drawn');
+    const message: Message = { ...m, id, statusSeq: 0 };
+    stored.push({ input, message });
+    if (key !== undefined && input.idempotency !== undefined) {
+      const { requestHash, responseBody } = input.idempotency;
+      prior.set(key, { requestHash, responseBody });
+    }
+    results.push({ kind: 'accepted', message });
+  }
+  if (stored.length === 0) return results;
+
+  // Stored already final (e.g. DECLINED): its callbacks commit with it.
+  const final = stored.map((s) => s.message).filter((m) => m.status !== 'QUEUED' && CALLBACK_STATUSES.has(m.status));
+  const deliveries =
+    final.length === 0
+      ? []
+      : await webhooks.statusChangeDeliveries(
+          pool,
+          final.map((message) => ({ message, at: message.createdAt })),
+        );
+  const jobs = stored.filter((s) => s.message.status === 'QUEUED').map((s) => s.message);
+  const keyed = stored.filter((s) => s.input.idempotency !== undefined);
+  await pool.query({
+    name: 'tapback-accept-write',
+    text: WRITE_SQL,
+    values: [
+      ...insertMessagesParams(stored.map((s) => s.message)),
+      jobs.map((m) => m.id),
+      jobs.map((m) => m.createdAt),
+      keyed.map((s) => s.message.accountId),
+      keyed.map((s) => s.input.idempotency?.key),
+      keyed.map((s) => s.input.idempotency?.requestHash),
+      keyed.map((s) => s.input.idempotency?.responseBody),
+      keyed.map((s) => s.message.createdAt),
+      ...insertDeliveriesParams(deliveries),
+    ],
+  });
+  return results;
+}

@@ -1,0 +1,412 @@
+import type pg from 'pg';
+import type { Message } from '../../domain/message.js';
+import type { WebhookType } from '../../domain/webhook.js';
+import { Batcher } from '../batcher.js';
+import { buildMessageFilter } from '../message-filter.js';
+import { applyPatch } from '../status-patch.js';
+import type {
+  AcceptInput,
+  AcceptResult,
+  Account,
+  ApiKey,
+  ClaimedDelivery,
+  ClaimedJob,
+  DeliveryQuery,
+  Job,
+  JobKind,
+  JobOutcome,
+  Line,
+  MessageQuery,
+  NewWebhookDelivery,
+  StatusChange,
+  StatusPatch,
+  Store,
+  StoreCapabilities,
+  WebhookAttemptResult,
+  WebhookClaimInput,
+  WebhookConfig,
+  WebhookConfigUpdate,
+  WebhookDelivery,
+  WebhookDeliveryLog,
+} from '../store.js';
+import { type AccountRow, type KeyRow, type LineRow, accountFromRow, keyFromRow, lineFromRow } from './account-rows.js';
+import { MESSAGE_SELECT, type MessageRow, rowToMessage } from './message-row.js';
+import { acceptBatch } from './postgres-accept.js';
+import { JobListener } from './job-listener.js';
+import { migratePostgres } from './postgres-migrate.js';
+import { createPool, inTransaction } from './postgres-pool.js';
+import { PostgresWebhooks } from './postgres-webhooks.js';
+
+const MIGRATIONS = new URL('./migrations/', import.meta.url);
+
+interface ClaimRow extends MessageRow {
+  job_id: number;
+  job_kind: string;
+  job_run_at: number;
+  job_attempts: number;
+  job_last_error: string | null;
+  job_payload: string | null;
+  line_provider: string | null;
+}
+
+/**
+ * Leases due jobs for one worker and returns them with their messages, in one statement (one
+ * round trip, autocommitted). FOR UPDATE SKIP LOCKED lets any number of workers in any number of
+ * processes claim at once without waiting on, or ever sharing, each other's rows; the lease is
+ * the pushed-back run_at, so a dead worker's jobs are due again when it expires.
+ */
+const CLAIM_SQL = `WITH due AS (
+    SELECT id, run_at FROM jobs WHERE run_at <= $1 ORDER BY run_at, id LIMIT $2 FOR UPDATE SKIP LOCKED),
+  leased AS (
+    UPDATE jobs j SET run_at = $3, attempts = j.attempts + 1, leased_by = $4 FROM due WHERE j.id = due.id
+    RETURNING j.id, j.kind, j.message_id, j.run_at, j.attempts, j.last_error, j.payload, due.run_at AS due_at)
+  SELECT c.id AS job_id, c.kind AS job_kind, c.run_at AS job_run_at, c.attempts AS job_attempts,
+         c.last_error AS job_last_error, c.payload AS job_payload,
+         m.*, a.email AS account_email, a.plan AS plan, l.provider AS line_provider
+    FROM leased c JOIN messages m ON m.id = c.message_id JOIN accounts a ON a.id = m.account_id
+    LEFT JOIN lines l ON l.number = m.sendblue_number
+   ORDER BY c.due_at, c.id`;
+
+export interface PostgresStoreOptions {
+  /** Connections in the pool; group commit needs few. */
+  poolSize?: number;
+}
+
+/**
+ * The scale-out backend: any number of API and worker processes share one PostgreSQL database.
+ * Sends are group-committed (postgres-accept.ts), jobs are claimed with FOR UPDATE SKIP LOCKED
+ * and leases, and idle workers are woken through LISTEN/NOTIFY (job-listener.ts).
+ */
+export class PostgresStore implements Store {
+  readonly capabilities: StoreCapabilities = { dialect: 'postgres', multiProcess: true };
+  private readonly pool: pg.Pool;
+  private readonly webhooks: PostgresWebhooks;
+  private readonly acceptBatcher: Batcher<AcceptInput, AcceptResult>;
+  private readonly listener: JobListener;
+
+  constructor(url: string, options: PostgresStoreOptions = {}) {
+    this.pool = createPool(url, options.poolSize ?? 10);
+    this.webhooks = new PostgresWebhooks(this.pool);
+    this.acceptBatcher = new Batcher((items) => acceptBatch(this.pool, this.webhooks, items));
+    this.listener = new JobListener(url);
+  }
+
+  async migrate(): Promise<void> {
+    await migratePostgres(this.pool, MIGRATIONS);
+  }
+
+  async close(): Promise<void> {
+    await this.listener.close();
+    await this.pool.end();
+  }
+
+  /** Calls `listener` whenever any process commits new jobs; returns the unsubscribe function. */
+  onJobsAvailable(listener: () => void): () => void {
+    return this.listener.subscribe(listener);
+  }
+
+  // --- accounts, keys, lines -------------------------------------------------------------------
+
+  async createAccount(input: { email: string; plan?: string }): Promise<Account> {
+    const now = Date.now();
+    const plan = input.plan ?? 'dedicated';
+    const r = await this.pool.query<{ id: number }>(
+      'INSERT INTO accounts (email, plan, created_at) VALUES ($1, $2, $3) RETURNING id',
+      [input.email, plan, now],
+    );
+    return { id: first(r.rows).id, email: input.email, plan, createdAt: now };
+  }
+
+  async findAccountByEmail(email: string): Promise<Account | undefined> {
+    const r = await this.pool.query<AccountRow>(
+      `SELECT id, email, plan, created_at FROM accounts WHERE lower(email COLLATE "C") = lower($1 COLLATE "C")`,
+      [email],
+    );
+    return r.rows[0] && accountFromRow(r.rows[0]);
+  }
+
+  async listAccounts(): Promise<Account[]> {
+    const r = await this.pool.query<AccountRow>('SELECT id, email, plan, created_at FROM accounts ORDER BY id');
+    return r.rows.map(accountFromRow);
+  }
+
+  async createApiKey(input: {
+    accountId: number;
+    keyId: string;
+    secretDigest: string;
+    label?: string;
+  }): Promise<ApiKey> {
+    await this.pool.query(
+      'INSERT INTO api_keys (key_id, account_id, secret_digest, label, created_at) VALUES ($1, $2, $3, $4, $5)',
+      [input.keyId, input.accountId, input.secretDigest, input.label ?? null, Date.now()],
+    );
+    const key = await this.findApiKey(input.keyId);
+    if (key === undefined) throw new Error('api key vanished after insert');
+    const { secretDigest: _omit, ...rest } = key;
+    return rest;
+  }
+
+  private static readonly KEY_SELECT = `SELECT k.key_id, k.account_id, a.email AS account_email, a.plan AS account_plan,
+    k.label, k.created_at, k.revoked_at, k.secret_digest FROM api_keys k JOIN accounts a ON a.id = k.account_id`;
+
+  async listApiKeys(accountId?: number): Promise<ApiKey[]> {
+    const r =
+      accountId === undefined
+        ? await this.pool.query<KeyRow>(`${PostgresStore.KEY_SELECT} ORDER BY k.created_at, k.key_id`)
+        : await this.pool.query<KeyRow>(
+            `${PostgresStore.KEY_SELECT} WHERE k.account_id = $1 ORDER BY k.created_at, k.key_id`,
+            [accountId],
+          );
+    return r.rows.map((row) => {
+      const { secretDigest: _omit, ...rest } = keyFromRow(row);
+      return rest;
+    });
+  }
+
+  async revokeApiKey(keyId: string): Promise<boolean> {
+    const r = await this.pool.query('UPDATE api_keys SET revoked_at = $1 WHERE key_id = $2 AND revoked_at IS NULL', [
+      Date.now(),
+      keyId,
+    ]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async findApiKey(keyId: string): Promise<(ApiKey & { secretDigest: string }) | undefined> {
+    const r = await this.pool.query<KeyRow>(`${PostgresStore.KEY_SELECT} WHERE k.key_id = $1`, [keyId]);
+    return r.rows[0] && keyFromRow(r.rows[0]);
+  }
+
+  private static readonly LINE_SELECT = `SELECT l.id, l.account_id, a.email AS account_email, l.number, l.provider,
+    l.created_at FROM lines l JOIN accounts a ON a.id = l.account_id`;
+
+  async addLine(input: { accountId: number; number: string; provider: string }): Promise<Line> {
+    await this.pool.query('INSERT INTO lines (account_id, number, provider, created_at) VALUES ($1, $2, $3, $4)', [
+      input.accountId,
+      input.number,
+      input.provider,
+      Date.now(),
+    ]);
+    const line = await this.findLine(input.number);
+    if (line === undefined) throw new Error('line vanished after insert');
+    return line;
+  }
+
+  async findLine(number: string): Promise<Line | undefined> {
+    const r = await this.pool.query<LineRow>(`${PostgresStore.LINE_SELECT} WHERE l.number = $1`, [number]);
+    return r.rows[0] && lineFromRow(r.rows[0]);
+  }
+
+  async listLines(accountId?: number): Promise<Line[]> {
+    const r =
+      accountId === undefined
+        ? await this.pool.query<LineRow>(`${PostgresStore.LINE_SELECT} ORDER BY l.id`)
+        : await this.pool.query<LineRow>(`${PostgresStore.LINE_SELECT} WHERE l.account_id = $1 ORDER BY l.id`, [
+            accountId,
+          ]);
+    return r.rows.map(lineFromRow);
+  }
+
+  // --- messages --------------------------------------------------------------------------------
+
+  acceptOutbound(input: AcceptInput): Promise<AcceptResult> {
+    return this.acceptBatcher.submit(input);
+  }
+
+  async getMessage(accountId: number, handle: string): Promise<Message | undefined> {
+    const r = await this.pool.query<MessageRow>(`${MESSAGE_SELECT} WHERE m.handle = $1 AND m.account_id = $2`, [
+      handle,
+      accountId,
+    ]);
+    return r.rows[0] && rowToMessage(r.rows[0]);
+  }
+
+  async listMessages(accountId: number, query: MessageQuery): Promise<{ messages: Message[]; total: number }> {
+    const f = buildMessageFilter(
+      accountId,
+      query,
+      (i) => `$${i}`,
+      (b) => b,
+    );
+    const n = f.params.length;
+    const [rows, count] = await Promise.all([
+      this.pool.query<MessageRow>(
+        `${MESSAGE_SELECT} WHERE ${f.where} ORDER BY ${f.orderBy} LIMIT $${n + 1} OFFSET $${n + 2}`,
+        [...f.params, query.limit, query.offset],
+      ),
+      this.pool.query<{ n: number }>(`SELECT count(*) AS n FROM messages m WHERE ${f.where}`, f.params),
+    ]);
+    return { messages: rows.rows.map(rowToMessage), total: count.rows[0]?.n ?? 0 };
+  }
+
+  // --- the job queue ---------------------------------------------------------------------------
+
+  async claimJobs(input: { now: number; limit: number; leaseUntil: number; workerId: string }): Promise<ClaimedJob[]> {
+    const r = await this.pool.query<ClaimRow>({
+      name: 'tapback-claim-jobs',
+      text: CLAIM_SQL,
+      values: [input.now, input.limit, input.leaseUntil, input.workerId],
+    });
+    return r.rows.map((row) => ({
+      job: jobFromRow(row),
+      message: rowToMessage(row),
+      provider: row.line_provider ?? '',
+    }));
+  }
+
+  /**
+   * One transaction for many outcomes. The messages are locked (FOR UPDATE, in id order, so two
+   * workers never deadlock) before their patches are chained, so status jobs of one message
+   * finished by different processes at once still apply one after the other.
+   */
+  async finishJobs(outcomes: JobOutcome[], now: number): Promise<StatusChange[]> {
+    const retries = outcomes.filter((o) => o.kind === 'retry');
+    const done = outcomes.filter((o) => o.kind === 'done');
+    return inTransaction(this.pool, async (c) => {
+      if (retries.length > 0) {
+        await c.query(
+          `UPDATE jobs SET run_at = t.run_at, last_error = t.error, leased_by = NULL
+             FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS t(id, run_at, error) WHERE jobs.id = t.id`,
+          [retries.map((o) => o.jobId), retries.map((o) => o.runAt), retries.map((o) => o.error)],
+        );
+      }
+      if (done.length === 0) return [];
+      const patched = [...new Set(done.filter((o) => o.patches.length > 0).map((o) => o.messageId))].sort(
+        (a, b) => a - b,
+      );
+      const current = new Map<number, Message>();
+      if (patched.length > 0) {
+        const rows = await c.query<MessageRow>(
+          `${MESSAGE_SELECT} WHERE m.id = ANY($1::bigint[]) ORDER BY m.id FOR UPDATE OF m`,
+          [patched],
+        );
+        for (const row of rows.rows) current.set(row.id, rowToMessage(row));
+      }
+      const loaded = new Map(current);
+      const changes: StatusChange[] = [];
+      for (const o of done) {
+        let message = current.get(o.messageId);
+        if (message === undefined) continue;
+        for (const patch of o.patches) {
+          const next = applyPatch(message, patch, now);
+          if (next === undefined) continue;
+          changes.push({ previous: message.status, message: next });
+          message = next;
+        }
+        current.set(o.messageId, message);
+      }
+      // Each changed row is written once, with its last state.
+      const written = [...current.values()].filter((m) => m !== loaded.get(m.id));
+      if (written.length > 0) {
+        await c.query(
+          `UPDATE messages m SET status = t.status, service = t.service, was_downgraded = t.was_downgraded,
+             error_code = t.error_code, error_message = t.error_message, error_reason = t.error_reason,
+             error_detail = t.error_detail, updated_at = t.updated_at, status_seq = t.status_seq
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::boolean[], $5::integer[], $6::text[], $7::text[],
+                       $8::text[], $9::bigint[], $10::integer[])
+             AS t(id, status, service, was_downgraded, error_code, error_message, error_reason, error_detail,
+                  updated_at, status_seq)
+           WHERE m.id = t.id`,
+          [
+            written.map((m) => m.id),
+            written.map((m) => m.status),
+            written.map((m) => m.service),
+            written.map((m) => m.wasDowngraded),
+            written.map((m) => m.errorCode),
+            written.map((m) => m.errorMessage),
+            written.map((m) => m.errorReason),
+            written.map((m) => m.errorDetail),
+            written.map((m) => m.updatedAt),
+            written.map((m) => m.statusSeq),
+          ],
+        );
+      }
+      const deliveries = await this.webhooks.statusChangeDeliveries(
+        c,
+        changes.map((ch) => ({ message: ch.message, at: now })),
+      );
+      await this.webhooks.insert(c, deliveries);
+      const scheduled = done.flatMap((o) => o.schedule.map((s) => ({ messageId: o.messageId, ...s })));
+      if (scheduled.length > 0) {
+        await c.query(
+          `INSERT INTO jobs (kind, message_id, run_at, payload)
+             SELECT 'status', * FROM unnest($1::bigint[], $2::bigint[], $3::text[])`,
+          [
+            scheduled.map((s) => s.messageId),
+            scheduled.map((s) => s.runAt),
+            scheduled.map((s) => JSON.stringify(s.patch)),
+          ],
+        );
+      }
+      await c.query('DELETE FROM jobs WHERE id = ANY($1::bigint[])', [done.map((o) => o.jobId)]);
+      return changes;
+    });
+  }
+
+  async nextJobAt(): Promise<number | null> {
+    const r = await this.pool.query<{ t: number | null }>('SELECT min(run_at) AS t FROM jobs');
+    return r.rows[0]?.t ?? null;
+  }
+
+  async countJobs(): Promise<number> {
+    return first((await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM jobs')).rows).n;
+  }
+
+  // --- webhooks (postgres-webhooks.ts) --------------------------------------------------------
+
+  getWebhookConfig(accountId: number): Promise<WebhookConfig> {
+    return this.webhooks.getConfig(accountId);
+  }
+
+  updateWebhookConfig(accountId: number, update: WebhookConfigUpdate): Promise<WebhookConfig> {
+    return this.webhooks.updateConfig(accountId, update);
+  }
+
+  removeWebhookEndpoints(accountId: number, input: { urls: string[]; type?: WebhookType }): Promise<number> {
+    return this.webhooks.removeEndpoints(accountId, input);
+  }
+
+  enqueueWebhooks(deliveries: NewWebhookDelivery[], now: number): Promise<void> {
+    return this.webhooks.enqueue(deliveries, now);
+  }
+
+  claimWebhookDeliveries(input: WebhookClaimInput): Promise<ClaimedDelivery[]> {
+    return this.webhooks.claim(input);
+  }
+
+  recordWebhookAttempt(result: WebhookAttemptResult): Promise<void> {
+    return this.webhooks.record(result);
+  }
+
+  nextWebhookDeliveryAt(_now: number): Promise<number | null> {
+    return this.webhooks.nextDueAt();
+  }
+
+  listWebhookDeliveries(
+    accountId: number,
+    query: DeliveryQuery,
+  ): Promise<{ deliveries: WebhookDeliveryLog[]; total: number }> {
+    return this.webhooks.list(accountId, query);
+  }
+
+  replayWebhookDelivery(accountId: number, id: number, now: number): Promise<WebhookDelivery | undefined> {
+    return this.webhooks.replay(accountId, id, now);
+  }
+}
+
+function first<T>(rows: T[]): T {
+  const row = rows[0];
+  if (row === undefined) throw new Error('query returned no row');
+  return row;
+}
+
+function jobFromRow(r: ClaimRow): Job {
+  return {
+    id: r.job_id,
+    kind: r.job_kind as JobKind,
+    messageId: r.id,
+    runAt: r.job_run_at,
+    attempts: r.job_attempts,
+    lastError: r.job_last_error,
+    patch: r.job_payload === null ? null : (JSON.parse(r.job_payload) as StatusPatch),
+  };
+}

@@ -1,0 +1,348 @@
+import type Database from 'better-sqlite3';
+import type { Message } from '../../domain/message.js';
+import {
+  type DeliveryKind,
+  type DeliveryStatus,
+  type WebhookType,
+  destinationOf,
+  newSigningSecret,
+  newWebhookId,
+} from '../../domain/webhook.js';
+import { Batcher, type Settled } from '../batcher.js';
+import type {
+  ClaimedDelivery,
+  DeliveryQuery,
+  NewWebhookDelivery,
+  WebhookAttempt,
+  WebhookAttemptResult,
+  WebhookClaimInput,
+  WebhookConfig,
+  WebhookConfigUpdate,
+  WebhookDelivery,
+  WebhookDeliveryLog,
+  WebhookEndpoint,
+} from '../store.js';
+import { type ClaimCandidate, pickFair, statusChangeDeliveries } from '../webhook-outbox.js';
+import { SqliteWebhookConfig } from './sqlite-webhook-config.js';
+
+type Stmt = (sql: string) => Database.Statement;
+
+interface DeliveryRow {
+  id: number;
+  webhook_id: string;
+  account_id: number;
+  kind: string;
+  endpoint_id: number | null;
+  url: string;
+  destination: string;
+  message_id: number | null;
+  message_handle: string | null;
+  status_seq: number | null;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_error: string | null;
+  last_http_status: number | null;
+  replay_of: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const DELIVERY_COLUMNS = `d.id, d.webhook_id, d.account_id, d.kind, d.endpoint_id, d.url, d.destination, d.message_id,
+  d.message_handle, d.status_seq, d.payload, d.status, d.attempts, d.next_attempt_at, d.last_error, d.last_http_status,
+  d.replay_of, d.created_at, d.updated_at`;
+
+/** Rounds of "query, take fairly, exclude full destinations" per claim; each round fills a slot or ends. */
+const MAX_CLAIM_ROUNDS = 8;
+
+/**
+ * The webhook tables of the SQLite backend. `SqliteStore` delegates to this and calls
+ * `enqueueStatusChange` inside its own status-change transactions, which is what makes the
+ * outbox exactly as durable as the status it reports.
+ */
+export class SqliteWebhooks {
+  private readonly attemptBatcher: Batcher<WebhookAttemptResult, void>;
+  private readonly config: SqliteWebhookConfig;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly stmt: Stmt,
+  ) {
+    this.attemptBatcher = new Batcher((items) => this.recordBatch(items));
+    this.config = new SqliteWebhookConfig(db, stmt);
+  }
+
+  getConfig(accountId: number): WebhookConfig {
+    return this.config.get(accountId);
+  }
+
+  updateConfig(accountId: number, update: WebhookConfigUpdate): WebhookConfig {
+    return this.config.update(accountId, update);
+  }
+
+  removeEndpoints(accountId: number, input: { urls: string[]; type?: WebhookType }): number {
+    return this.config.removeEndpoints(accountId, input);
+  }
+
+  /** Inside a transaction: queues what a committed status change of `message` must deliver. */
+  enqueueStatusChange(message: Message, now: number): void {
+    const deliveries = statusChangeDeliveries(message, this.config.endpoints(message.accountId, 'outbound'));
+    this.insertDeliveries(deliveries, now);
+  }
+
+  /** Inside a transaction. */
+  insertDeliveries(deliveries: readonly NewWebhookDelivery[], now: number): void {
+    if (deliveries.length === 0) return;
+    const insert = this.stmt(
+      `INSERT INTO webhook_deliveries (webhook_id, account_id, kind, endpoint_id, url, destination, message_id,
+         message_handle, status_seq, payload, status, next_attempt_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+    );
+    for (const d of deliveries) {
+      insert.run(
+        newWebhookId(),
+        d.accountId,
+        d.kind,
+        d.endpointId,
+        d.url,
+        destinationOf(d.accountId, d.url),
+        d.messageId,
+        d.messageHandle,
+        d.statusSeq,
+        d.payload,
+        now,
+        now,
+        now,
+      );
+    }
+  }
+
+  enqueue(deliveries: NewWebhookDelivery[], now: number): void {
+    this.db.transaction(() => this.insertDeliveries(deliveries, now)).immediate();
+  }
+
+  /**
+   * Leases live in memory: a SQLite file has one server process (`multiProcess: false`), and a
+   * lease only has to outlive a crash of the process holding it, which it never needs to, since
+   * the crash forgets the lease along with the attempt and the delivery is simply due again.
+   * That keeps a claim a read (no commit, no fsync); the attempt's record is the one write.
+   */
+  private readonly leases = new Map<number, number>();
+
+  private activeLeases(now: number): string {
+    for (const [id, until] of this.leases) if (until <= now) this.leases.delete(id);
+    return JSON.stringify([...this.leases.keys()]);
+  }
+
+  claim(input: WebhookClaimInput): ClaimedDelivery[] {
+    const candidates = this.stmt(
+      `SELECT id, destination FROM webhook_deliveries d
+        WHERE status = 'pending' AND next_attempt_at <= ?
+          AND destination NOT IN (SELECT value FROM json_each(?))
+          AND id NOT IN (SELECT value FROM json_each(?))
+          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.message_id = d.message_id
+                            AND e.url = d.url AND e.status = 'pending' AND e.id < d.id)
+        ORDER BY next_attempt_at, id LIMIT ?`,
+    );
+    // No transaction: the statements run back to back on the one connection, and nothing else
+    // writes this file, so there is nothing to isolate from (and no BEGIN/COMMIT to pay for).
+    const leased = this.activeLeases(input.now);
+    const load = new Map(input.inFlight);
+    const excluded = [...load].filter(([, n]) => n >= input.perDestination).map(([d]) => d);
+    const chosen: number[] = [];
+    for (let round = 0; round < MAX_CLAIM_ROUNDS && chosen.length < input.limit; round++) {
+      const want = (input.limit - chosen.length) * 2;
+      const rows = candidates.all(input.now, JSON.stringify(excluded), leased, want) as ClaimCandidate[];
+      const picked = pickFair(rows, input.limit - chosen.length, input.perDestination, load);
+      chosen.push(...picked.ids);
+      const newlyFull = picked.full.filter((d) => !excluded.includes(d));
+      if (rows.length < want || newlyFull.length === 0) break;
+      excluded.push(...newlyFull);
+    }
+    if (chosen.length === 0) return [];
+    for (const id of chosen) this.leases.set(id, input.leaseUntil);
+    const rows = this.stmt(
+      `SELECT ${DELIVERY_COLUMNS}, e.secret AS endpoint_secret, s.signing_secret, s.global_secret
+         FROM webhook_deliveries d
+         LEFT JOIN webhook_endpoints e ON e.id = d.endpoint_id
+         LEFT JOIN webhook_settings s ON s.account_id = d.account_id
+        WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.next_attempt_at, d.id`,
+    ).all(JSON.stringify(chosen)) as (DeliveryRow & {
+      endpoint_secret: string | null;
+      signing_secret: string | null;
+      global_secret: string | null;
+    })[];
+    return rows.map((r) => {
+      // An account's first delivery creates its signing secret (a write, once per account).
+      const s = r.signing_secret === null ? this.config.settings(r.account_id) : r;
+      return {
+        delivery: deliveryFromRow(r),
+        payload: r.payload,
+        signingSecret: s.signing_secret as string,
+        sharedSecret: r.endpoint_secret ?? s.global_secret,
+      };
+    });
+  }
+
+  record(result: WebhookAttemptResult): Promise<void> {
+    return this.attemptBatcher.submit(result);
+  }
+
+  /** All attempts finished in one event-loop turn share one transaction (group commit). */
+  private recordBatch(items: WebhookAttemptResult[]): Settled<void>[] {
+    const find = this.stmt('SELECT * FROM webhook_deliveries WHERE id = ?');
+    const log = this.stmt(
+      `INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, http_status, error)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    // Guarded by status = 'pending': a delivery disabled meanwhile (410, entry removed) stays so.
+    const finish = this.stmt(
+      `UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?,
+         last_error = ?, last_http_status = ?, updated_at = ? WHERE id = ? AND status = 'pending'`,
+    );
+    this.db
+      .transaction(() => {
+        for (const r of items) {
+          const d = find.get(r.deliveryId) as DeliveryRow | undefined;
+          if (d === undefined) continue;
+          const a = r.attempt;
+          log.run(d.id, d.attempts + 1, a.startedAt, a.durationMs, a.httpStatus, a.error);
+          const o = r.outcome;
+          const status: DeliveryStatus =
+            o.kind === 'succeeded'
+              ? 'succeeded'
+              : o.kind === 'retry'
+                ? 'pending'
+                : o.kind === 'gone'
+                  ? 'disabled'
+                  : 'failed';
+          finish.run(status, o.kind === 'retry' ? o.at : null, a.error, a.httpStatus, r.now, d.id);
+          this.leases.delete(d.id);
+          if (o.kind === 'gone') this.disableAfterGone(d, r.now);
+        }
+      })
+      .immediate();
+    return items.map(() => ({ ok: true, value: undefined }));
+  }
+
+  /** 410 Gone: the entry (or the message's status callback) is switched off with its pending events. */
+  private disableAfterGone(d: DeliveryRow, now: number): void {
+    const reason = 'endpoint answered 410 Gone';
+    if (d.endpoint_id !== null) {
+      this.stmt('UPDATE webhook_endpoints SET disabled_at = ?, disabled_reason = ? WHERE id = ?').run(
+        now,
+        reason,
+        d.endpoint_id,
+      );
+      this.stmt(
+        `UPDATE webhook_deliveries SET status = 'disabled', next_attempt_at = NULL, last_error = ?,
+           updated_at = ? WHERE endpoint_id = ? AND status = 'pending'`,
+      ).run(reason, now, d.endpoint_id);
+    } else if (d.message_id !== null) {
+      this.stmt('UPDATE messages SET status_callback = NULL WHERE id = ?').run(d.message_id);
+      this.stmt(
+        `UPDATE webhook_deliveries SET status = 'disabled', next_attempt_at = NULL, last_error = ?,
+           updated_at = ? WHERE message_id = ? AND url = ? AND kind = 'status_callback' AND status = 'pending'`,
+      ).run(reason, now, d.message_id, d.url);
+    }
+  }
+
+  /** The earliest unleased due time, or the earliest lease expiry if that comes first. */
+  nextDueAt(now: number): number | null {
+    const r = this.stmt(
+      `SELECT next_attempt_at AS t FROM webhook_deliveries d WHERE status = 'pending'
+         AND id NOT IN (SELECT value FROM json_each(?))
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.message_id = d.message_id
+                           AND e.url = d.url AND e.status = 'pending' AND e.id < d.id)
+       ORDER BY next_attempt_at LIMIT 1`,
+    ).get(this.activeLeases(now)) as { t: number } | undefined;
+    const times = [...this.leases.values()];
+    if (r !== undefined) times.push(r.t);
+    return times.length === 0 ? null : Math.min(...times);
+  }
+
+  list(accountId: number, q: DeliveryQuery): { deliveries: WebhookDeliveryLog[]; total: number } {
+    const filters: [string, unknown][] = [['d.account_id = ?', accountId]];
+    if (q.messageHandle !== undefined) filters.push(['d.message_handle = ?', q.messageHandle]);
+    if (q.status !== undefined) filters.push(['d.status = ?', q.status]);
+    if (q.url !== undefined) filters.push(['d.url = ?', q.url]);
+    const w = filters.map(([sql]) => sql).join(' AND ');
+    const params = filters.map(([, value]) => value);
+    const rows = this.stmt(
+      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d WHERE ${w} ORDER BY d.id DESC LIMIT ? OFFSET ?`,
+    ).all(...params, q.limit, q.offset) as DeliveryRow[];
+    const total = (
+      this.stmt(`SELECT count(*) AS n FROM webhook_deliveries d WHERE ${w}`).get(...params) as { n: number }
+    ).n;
+    const attempts = this.stmt(
+      `SELECT delivery_id, attempt, started_at, duration_ms, http_status, error FROM webhook_attempts
+        WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY delivery_id, attempt`,
+    ).all(JSON.stringify(rows.map((r) => r.id))) as AttemptRow[];
+    const byDelivery = new Map<number, WebhookAttempt[]>();
+    for (const a of attempts) {
+      const list = byDelivery.get(a.delivery_id) ?? [];
+      list.push({
+        attempt: a.attempt,
+        startedAt: a.started_at,
+        durationMs: a.duration_ms,
+        httpStatus: a.http_status,
+        error: a.error,
+      });
+      byDelivery.set(a.delivery_id, list);
+    }
+    return {
+      deliveries: rows.map((r) => ({ ...deliveryFromRow(r), attemptLog: byDelivery.get(r.id) ?? [] })),
+      total,
+    };
+  }
+
+  replay(accountId: number, id: number, now: number): WebhookDelivery | undefined {
+    return this.db
+      .transaction((): WebhookDelivery | undefined => {
+        const r = this.stmt(
+          `INSERT INTO webhook_deliveries (webhook_id, account_id, kind, endpoint_id, url, destination, message_id,
+             message_handle, status_seq, payload, status, next_attempt_at, replay_of, created_at, updated_at)
+           SELECT webhook_id, account_id, kind, endpoint_id, url, destination, message_id, message_handle, status_seq,
+             payload, 'pending', ?, id, ?, ? FROM webhook_deliveries WHERE id = ? AND account_id = ?`,
+        ).run(now, now, now, id, accountId);
+        if (r.changes === 0) return undefined;
+        const row = this.stmt(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d WHERE d.id = ?`).get(
+          Number(r.lastInsertRowid),
+        ) as DeliveryRow;
+        return deliveryFromRow(row);
+      })
+      .immediate();
+  }
+}
+
+interface AttemptRow {
+  delivery_id: number;
+  attempt: number;
+  started_at: number;
+  duration_ms: number;
+  http_status: number | null;
+  error: string | null;
+}
+
+function deliveryFromRow(r: DeliveryRow): WebhookDelivery {
+  return {
+    id: r.id,
+    webhookId: r.webhook_id,
+    accountId: r.account_id,
+    kind: r.kind as DeliveryKind,
+    endpointId: r.endpoint_id,
+    url: r.url,
+    destination: r.destination,
+    messageHandle: r.message_handle,
+    statusSeq: r.status_seq,
+    status: r.status as DeliveryStatus,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    lastError: r.last_error,
+    lastHttpStatus: r.last_http_status,
+    replayOf: r.replay_of,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}

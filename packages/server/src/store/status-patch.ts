@@ -1,0 +1,23 @@
+import type { Message } from '../domain/message.js';
+import { canTransition } from '../domain/status.js';
+import type { StatusPatch } from './store.js';
+
+/**
+ * The message after `patch`, or undefined when the patch would not move its status forward.
+ * Backend-neutral, so every Store chains a job's patches the same way.
+ */
+export function applyPatch(current: Message, patch: StatusPatch, now: number): Message | undefined {
+  if (!canTransition(current.status, patch.status)) return undefined;
+  return {
+    ...current,
+    status: patch.status,
+    service: patch.service ?? current.service,
+    wasDowngraded: patch.wasDowngraded !== undefined ? patch.wasDowngraded : current.wasDowngraded,
+    errorCode: patch.errorCode !== undefined ? patch.errorCode : current.errorCode,
+    errorMessage: patch.errorMessage !== undefined ? patch.errorMessage : current.errorMessage,
+    errorReason: patch.errorReason !== undefined ? patch.errorReason : current.errorReason,
+    errorDetail: patch.errorDetail !== undefined ? patch.errorDetail : current.errorDetail,
+    updatedAt: Math.max(now, current.updatedAt),
+    statusSeq: current.statusSeq + 1,
+  };
+}

@@ -1,0 +1,81 @@
+import { type Message, toWire } from '../domain/message.js';
+import { CALLBACK_STATUSES, type WebhookType } from '../domain/webhook.js';
+import type { NewWebhookDelivery, WebhookEndpoint } from './store.js';
+
+/**
+ * Backend-neutral outbox rules, shared by every Store so they cannot drift apart: which
+ * deliveries an event causes, and which due deliveries a claim may take.
+ */
+
+/**
+ * The deliveries a message's status change causes: its own status callback, plus the account's
+ * `outbound` entries. The payload is the wire message at this status, frozen now: a retry sends
+ * the same bytes, and `status_sequence`/`date_updated` let the consumer order what it receives.
+ */
+export function statusChangeDeliveries(message: Message, endpoints: readonly WebhookEndpoint[]): NewWebhookDelivery[] {
+  if (!message.isOutbound || !CALLBACK_STATUSES.has(message.status)) return [];
+  const payload = JSON.stringify(toWire(message));
+  const base = {
+    accountId: message.accountId,
+    messageId: message.id,
+    messageHandle: message.handle,
+    statusSeq: message.statusSeq,
+    payload,
+  };
+  const out: NewWebhookDelivery[] = [];
+  if (message.statusCallback !== null && message.statusCallback !== '') {
+    out.push({ ...base, kind: 'status_callback', endpointId: null, url: message.statusCallback });
+  }
+  for (const e of activeEndpoints(endpoints, 'outbound', message.sendblueNumber)) {
+    out.push({ ...base, kind: 'outbound', endpointId: e.id, url: e.url });
+  }
+  return out;
+}
+
+/** Enabled entries of `type`; `receive` entries with `sendblue_numbers` only for those lines. */
+export function activeEndpoints(
+  endpoints: readonly WebhookEndpoint[],
+  type: WebhookType,
+  line: string | null,
+): WebhookEndpoint[] {
+  return endpoints.filter(
+    (e) =>
+      e.type === type &&
+      e.disabledAt === null &&
+      (e.sendblueNumbers === null ||
+        e.sendblueNumbers.length === 0 ||
+        (line !== null && e.sendblueNumbers.includes(line))),
+  );
+}
+
+export interface ClaimCandidate {
+  id: number;
+  destination: string;
+}
+
+/**
+ * Fair selection from due candidates (oldest first): at most `perDestination` in flight for any
+ * destination, counting those already in flight. Returns the chosen ids and the destinations that
+ * are now full, which the next query excludes so that one backlog cannot hide the others' rows.
+ */
+export function pickFair(
+  candidates: readonly ClaimCandidate[],
+  limit: number,
+  perDestination: number,
+  load: Map<string, number>,
+): { ids: number[]; full: string[] } {
+  const ids: number[] = [];
+  const full = new Set<string>();
+  for (const c of candidates) {
+    if (ids.length >= limit) break;
+    const n = load.get(c.destination) ?? 0;
+    if (n >= perDestination) {
+      full.add(c.destination);
+      continue;
+    }
+    load.set(c.destination, n + 1);
+    ids.push(c.id);
+    if (n + 1 >= perDestination) full.add(c.destination);
+  }
+  return { ids, full: [...full] };
+}

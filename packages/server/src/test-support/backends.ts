@@ -1,0 +1,94 @@
+import { PostgresStore } from '../store/postgres/postgres-store.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import { createTestDatabase, createTestSchema, postgresAdminUrl } from './postgres.js';
+import { tempDir } from './temp-dir.js';
+
+/** A fresh, migrated, empty store, and how to throw it away (close it and delete its data). */
+export interface BackendInstance {
+  store: Store;
+  dispose(): Promise<void>;
+}
+
+/**
+ * One storage backend as the store contract suite sees it. Each `create()` must return a store
+ * that shares nothing with any other (its own file, database or schema), so tests never see each
+ * other's rows.
+ */
+export interface StoreBackend {
+  readonly name: string;
+  create(): Promise<BackendInstance>;
+}
+
+/** SQLite on a file in its own temp directory, in WAL mode as in production (not `:memory:`). */
+export const sqliteBackend: StoreBackend = {
+  name: 'sqlite',
+  async create() {
+    const dir = tempDir('tapback-store-');
+    const store = new SqliteStore(`${dir.path}/tapback.db`);
+    await store.migrate();
+    return {
+      store,
+      dispose: async () => {
+        await store.close();
+        dir.cleanup();
+      },
+    };
+  },
+};
+
+/** PostgreSQL on a fresh schema of the run's server (see test-support/postgres.ts). */
+export const postgresBackend: StoreBackend = {
+  name: 'postgres',
+  async create() {
+    const db = await createTestSchema();
+    const store = new PostgresStore(db.url, { poolSize: 4 });
+    try {
+      await store.migrate();
+    } catch (error) {
+      await store.close();
+      await db.dispose();
+      throw error;
+    }
+    return {
+      store,
+      dispose: async () => {
+        await store.close();
+        await db.dispose();
+      },
+    };
+  },
+};
+
+/** Whether this run has a PostgreSQL server; when not, the global setup said why it is skipped. */
+export const HAS_POSTGRES = postgresAdminUrl() !== null;
+
+/** Every backend the store contract suite runs against. Add new backends here. */
+export const STORE_BACKENDS: readonly StoreBackend[] = HAS_POSTGRES
+  ? [sqliteBackend, postgresBackend]
+  : [sqliteBackend];
+
+/**
+ * A `DATABASE_URL` for a whole server (or several processes sharing it) on one backend, and how
+ * to delete it. API and delivery tests run on each of SERVER_BACKENDS through
+ * `startTestServer({ DATABASE_URL: db.url })`.
+ */
+export interface ServerBackend {
+  readonly name: string;
+  createDatabase(): Promise<{ url: string; dispose(): Promise<void> }>;
+}
+
+export const sqliteServerBackend: ServerBackend = {
+  name: 'sqlite',
+  async createDatabase() {
+    const dir = tempDir('tapback-server-');
+    return { url: `sqlite:${dir.path}/tapback.db`, dispose: async () => dir.cleanup() };
+  },
+};
+
+/** A database of its own per server, so LISTEN/NOTIFY and advisory locks never cross tests. */
+export const postgresServerBackend: ServerBackend = { name: 'postgres', createDatabase: createTestDatabase };
+
+export const SERVER_BACKENDS: readonly ServerBackend[] = HAS_POSTGRES
+  ? [sqliteServerBackend, postgresServerBackend]
+  : [sqliteServerBackend];

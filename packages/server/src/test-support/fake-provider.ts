@@ -1,0 +1,97 @@
+import type { Clock } from '../domain/clock.js';
+import type { Provider, ProviderResult, ProviderSendRequest } from '../delivery/providers/provider.js';
+import type { StatusPatch } from '../store/store.js';
+
+/** One call the worker made, as the fake saw it. */
+export interface ProviderCall {
+  handle: string;
+  to: string;
+  attempt: number;
+  /** The clock's time when the call started. */
+  at: number;
+  signal: AbortSignal;
+}
+
+/** What the fake does for one call; may return a promise that never settles. */
+export type FakeBehaviour = (
+  request: ProviderSendRequest,
+  signal: AbortSignal,
+) => ProviderResult | Promise<ProviderResult>;
+
+/**
+ * A scriptable Provider that records every call. By default it accepts and reports SENT at once;
+ * `behave()` replaces what every later call does.
+ */
+export class FakeProvider implements Provider {
+  readonly calls: ProviderCall[] = [];
+  private behaviour: FakeBehaviour = () => sentNow();
+  private waiters: { count: number; resolve: () => void }[] = [];
+
+  constructor(
+    private readonly clock: Clock,
+    readonly name = 'fake',
+  ) {}
+
+  behave(behaviour: FakeBehaviour): this {
+    this.behaviour = behaviour;
+    return this;
+  }
+
+  async send(request: ProviderSendRequest, signal: AbortSignal): Promise<ProviderResult> {
+    this.calls.push({
+      handle: request.message.handle,
+      to: request.message.toNumber,
+      attempt: request.attempt,
+      at: this.clock.now(),
+      signal,
+    });
+    for (const w of this.waiters.filter((x) => this.calls.length >= x.count)) w.resolve();
+    return this.behaviour(request, signal);
+  }
+
+  /** Resolves once at least `count` calls have started. */
+  waitForCalls(count: number): Promise<void> {
+    if (this.calls.length >= count) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = {
+        count,
+        resolve: () => {
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          resolve();
+        },
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  callsFor(handle: string): ProviderCall[] {
+    return this.calls.filter((c) => c.handle === handle);
+  }
+}
+
+/** Accepted: SENT now, and optionally DELIVERED `deliveredAfterMs` later. */
+export function sentNow(deliveredAfterMs?: number): ProviderResult {
+  const events: { afterMs: number; patch: StatusPatch }[] = [{ afterMs: 0, patch: { status: 'SENT' } }];
+  if (deliveredAfterMs !== undefined) events.push({ afterMs: deliveredAfterMs, patch: { status: 'DELIVERED' } });
+  return { kind: 'accepted', events };
+}
+
+export function transientFailure(errorMessage = 'fake: temporary failure'): ProviderResult {
+  return { kind: 'failed', retryable: true, errorCode: 10001, errorMessage };
+}
+
+export function permanentFailure(errorCode = 10001, errorMessage = 'fake: rejected'): ProviderResult {
+  return { kind: 'failed', retryable: false, errorCode, errorMessage, errorReason: 'fake: permanent' };
+}
+
+/** A promise that never settles and ignores its abort signal: a provider stuck on a dead socket. */
+export function hangForever(): Promise<ProviderResult> {
+  return new Promise<ProviderResult>(() => undefined);
+}
+
+/** Settles only when `signal` aborts, then rejects: a provider that honours cancellation. */
+export function hangUntilAborted(signal: AbortSignal): Promise<ProviderResult> {
+  return new Promise<ProviderResult>((_resolve, reject) => {
+    signal.addEventListener('abort', () => reject(new Error('fake: aborted')), { once: true });
+  });
+}

@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.js';
+import type { ClaimedDelivery, Store, WebhookOutcome } from '../store/store.js';
+import type { SendResult } from './http-sender.js';
+import { nextAttemptAt } from './retry-schedule.js';
+import { webhookHeaders } from './signing.js';
+
+export interface DispatcherSettings {
+  /** Per-attempt limit; also sizes the lease, so a dead process's deliveries come back soon after. */
+  timeoutMs: number;
+  /** Delay before each attempt (retry-schedule.ts); its length is the number of attempts. */
+  retrySchedule: readonly number[];
+  /** Deliveries in flight at once, over all destinations. */
+  concurrency: number;
+  /** Deliveries in flight at once to one destination (account and host). */
+  concurrencyPerDestination: number;
+  /** Longest idle sleep (deliveries made by other processes, missed wake-ups). */
+  pollMs: number;
+}
+
+/** What the dispatcher needs of an HTTP client; http-sender.ts is the real one. */
+export interface WebhookSender {
+  post(url: string, body: string, headers: Record<string, string>): Promise<SendResult>;
+}
+
+export interface DispatcherDeps {
+  store: Store;
+  clock: Clock;
+  sender: WebhookSender;
+  logger: Logger;
+  settings: DispatcherSettings;
+  /**
+   * Real time for `webhook-timestamp`. Receivers check it against their own clock, so it stays
+   * real even when scheduling runs on a manual clock.
+   */
+  wallClock?: () => number;
+}
+
+/** The abort reason of a wake-up; a constant, because a default reason builds a DOMException each time. */
+const WAKE = 'wake';
+
+/** Slack on top of the attempt timeout before a claimed delivery may be claimed again. */
+const LEASE_MARGIN_MS = 5_000;
+
+/**
+ * Delivers the webhook outbox: claims due deliveries fairly (a bounded number per destination,
+ * so one dead endpoint holds only its own slots), signs and POSTs each, and records every
+ * attempt. Supervised like the delivery worker: a failure is recorded and retried on schedule,
+ * never thrown out of the loop. At-least-once: a crash between the POST and its record means
+ * the lease expires and the same `webhook-id` is sent again.
+ */
+export class Dispatcher {
+  readonly id = `dispatcher-${randomUUID()}`;
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wake = new AbortController();
+  private readonly inFlight = new Map<number, Promise<void>>();
+  /** Attempt records not yet committed; their slots are already free for the next request. */
+  private readonly recording = new Set<Promise<void>>();
+  private readonly load = new Map<string, number>();
+  /** Serialises claims so the loop and `runDue` never claim at the same moment. */
+  private claiming: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Stops claiming, then waits for the attempts in flight (each bounded by the timeout). Idempotent. */
+  async stop(): Promise<void> {
+    if (this.running) {
+      this.running = false;
+      this.wake.abort(WAKE);
+      await this.loopDone;
+    }
+    await Promise.allSettled([...this.inFlight.values()]);
+    await Promise.allSettled([...this.recording]);
+  }
+
+  /** New deliveries were committed: skip the rest of the current sleep. */
+  notify(): void {
+    this.wake.abort(WAKE);
+  }
+
+  /**
+   * Attempts every delivery due now and waits for the outcomes, until nothing due is left
+   * (retries scheduled later are not due). Returns how many attempts were made.
+   */
+  async runDue(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const claimed = await this.fill();
+      total += claimed;
+      if (claimed > 0) continue;
+      if (this.inFlight.size > 0) {
+        await Promise.race(this.inFlight.values());
+        // Let the other attempts finishing in this turn free their slots too: one claim for all.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      // A committed record can make a later event of the same message claimable.
+      else if (this.recording.size > 0) await Promise.allSettled([...this.recording]);
+      else return total;
+    }
+  }
+
+  /** When the next delivery may be claimed; null when none is pending. */
+  nextDueAt(): Promise<number | null> {
+    return this.deps.store.nextWebhookDeliveryAt(this.deps.clock.now());
+  }
+
+  /** Deliveries in flight right now, for tests and shutdown logs. */
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  private async loop(): Promise<void> {
+    const { store, clock, logger, settings } = this.deps;
+    while (this.running) {
+      this.wake = new AbortController();
+      try {
+        const claimed = await this.fill();
+        const next = await store.nextWebhookDeliveryAt(clock.now());
+        const wait = next === null ? settings.pollMs : Math.min(settings.pollMs, Math.max(0, next - clock.now()));
+        // Due but not claimable (every slot busy): a finishing attempt wakes the loop.
+        if (wait === 0 && claimed > 0) continue;
+        if (this.running) await clock.sleep(wait === 0 ? settings.pollMs : wait, this.wake.signal);
+      } catch (error) {
+        logger.error({ err: error }, 'webhook round failed; retrying shortly');
+        await clock.sleep(Math.min(settings.pollMs, 1000), this.wake.signal);
+      }
+    }
+  }
+
+  /** Claims as many due deliveries as there are free slots and starts them; returns how many. */
+  private fill(): Promise<number> {
+    const next = this.claiming.then(async () => {
+      const { store, clock, settings } = this.deps;
+      const free = settings.concurrency - this.inFlight.size;
+      if (free <= 0) return 0;
+      const now = clock.now();
+      const claimed = await store.claimWebhookDeliveries({
+        now,
+        leaseUntil: now + settings.timeoutMs + LEASE_MARGIN_MS,
+        workerId: this.id,
+        limit: free,
+        perDestination: settings.concurrencyPerDestination,
+        inFlight: this.load,
+      });
+      let started = 0;
+      for (const c of claimed) {
+        // Only possible when a manual clock jumped past a lease while its attempt was running.
+        if (this.inFlight.has(c.delivery.id)) continue;
+        this.launch(c);
+        started++;
+      }
+      return started;
+    });
+    this.claiming = next.catch(() => undefined);
+    return next;
+  }
+
+  private launch(c: ClaimedDelivery): void {
+    const { id, destination } = c.delivery;
+    this.load.set(destination, (this.load.get(destination) ?? 0) + 1);
+    const attempt = this.attempt(c)
+      .catch((error: unknown) => {
+        this.deps.logger.error({ err: error, delivery: id }, 'webhook attempt failed unexpectedly');
+      })
+      .finally(() => {
+        this.inFlight.delete(id);
+        const n = (this.load.get(destination) ?? 1) - 1;
+        if (n <= 0) this.load.delete(destination);
+        else this.load.set(destination, n);
+        this.wake.abort(WAKE);
+      });
+    this.inFlight.set(id, attempt);
+  }
+
+  private async attempt(c: ClaimedDelivery): Promise<void> {
+    const { clock, sender, store, settings, logger } = this.deps;
+    const d = c.delivery;
+    const startedAt = clock.now();
+    const headers = webhookHeaders({
+      id: d.webhookId,
+      timestampS: Math.floor((this.deps.wallClock ?? Date.now)() / 1000),
+      body: c.payload,
+      signingSecret: c.signingSecret,
+      sharedSecret: c.sharedSecret,
+    });
+    const result = await sender.post(d.url, c.payload, headers);
+    const now = clock.now();
+    const { outcome, error } = classify(result, settings.retrySchedule, d.attempts + 1, now);
+    if (outcome.kind !== 'succeeded') {
+      logger.debug(
+        { delivery: d.id, webhookId: d.webhookId, url: d.url, error, outcome: outcome.kind },
+        'webhook attempt failed',
+      );
+    }
+    // The slot is freed as soon as the response is in; the record commits with others in one
+    // transaction (group commit), and the delivery stays leased until it has.
+    const record = store
+      .recordWebhookAttempt({
+        deliveryId: d.id,
+        attempt: {
+          startedAt,
+          durationMs: result.durationMs,
+          httpStatus: result.kind === 'response' ? result.status : null,
+          error,
+        },
+        outcome,
+        now,
+      })
+      .catch((error: unknown) => {
+        // Not recorded (e.g. the database closed): the lease expires and it is sent again.
+        logger.error({ err: error, delivery: d.id }, 'could not record a webhook attempt');
+      })
+      .finally(() => {
+        this.recording.delete(record);
+        this.wake.abort(WAKE);
+      });
+    this.recording.add(record);
+  }
+}
+
+/** What an attempt's result means for the delivery, and the error to log (null on success). */
+export function classify(
+  result: SendResult,
+  schedule: readonly number[],
+  attemptsMade: number,
+  now: number,
+): { outcome: WebhookOutcome; error: string | null } {
+  const retry = (error: string, retryAfterMs?: number): { outcome: WebhookOutcome; error: string } => {
+    const at = nextAttemptAt(schedule, attemptsMade, now, retryAfterMs);
+    return { outcome: at === null ? { kind: 'failed' } : { kind: 'retry', at }, error };
+  };
+  if (result.kind === 'error') {
+    return result.blocked ? { outcome: { kind: 'failed' }, error: result.error } : retry(result.error);
+  }
+  const s = result.status;
+  if (s >= 200 && s < 300) return { outcome: { kind: 'succeeded' }, error: null };
+  if (s === 410) return { outcome: { kind: 'gone' }, error: 'HTTP 410 Gone: endpoint disabled' };
+  if (s >= 300 && s < 400) return retry(`HTTP ${s}: redirects are not followed`);
+  if (s === 429 || s === 503) return retry(`HTTP ${s}`, result.retryAfterMs);
+  return retry(`HTTP ${s}`);
+}

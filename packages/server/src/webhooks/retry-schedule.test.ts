@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_RETRY_SCHEDULE,
+  MAX_RETRY_AFTER_MS,
+  nextAttemptAt,
+  parseDuration,
+  parseRetryAfter,
+  parseRetrySchedule,
+} from './retry-schedule.js';
+
+describe('retry schedule', () => {
+  it('parses the documented default: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h', () => {
+    const s = 1000;
+    expect(parseRetrySchedule(DEFAULT_RETRY_SCHEDULE)).toEqual([
+      0,
+      5 * s,
+      300 * s,
+      1800 * s,
+      7200 * s,
+      18_000 * s,
+      36_000 * s,
+      36_000 * s,
+    ]);
+  });
+
+  it('rejects malformed durations and a first attempt that is not immediate', () => {
+    expect(parseDuration('250ms')).toBe(250);
+    expect(parseDuration('1d')).toBe(86_400_000);
+    expect(() => parseDuration('5 minutes')).toThrow(/not a duration/);
+    expect(() => parseRetrySchedule('5s,10s')).toThrow(/must be 0/);
+    expect(() => parseRetrySchedule('0,,5s')).toThrow();
+  });
+
+  it('gives the next attempt time, and null once the schedule is used up', () => {
+    const schedule = [0, 5000, 60_000];
+    expect(nextAttemptAt(schedule, 1, 1000)).toBe(6000);
+    expect(nextAttemptAt(schedule, 2, 1000)).toBe(61_000);
+    expect(nextAttemptAt(schedule, 3, 1000)).toBeNull();
+  });
+
+  it('treats Retry-After as a floor, clamped to a day', () => {
+    const schedule = [0, 5000, 60_000];
+    expect(nextAttemptAt(schedule, 1, 0, 30_000)).toBe(30_000);
+    expect(nextAttemptAt(schedule, 2, 0, 30_000)).toBe(60_000);
+    expect(nextAttemptAt(schedule, 1, 0, 10 * MAX_RETRY_AFTER_MS)).toBe(MAX_RETRY_AFTER_MS);
+  });
+
+  it('reads Retry-After as seconds or an HTTP date', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(parseRetryAfter('7', now)).toBe(7000);
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:01:00 GMT', now)).toBe(60_000);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+});

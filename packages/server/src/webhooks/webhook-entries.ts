@@ -1,0 +1,90 @@
+import { AppError } from '../domain/errors.js';
+import { type WebhookType, WEBHOOK_TYPES } from '../domain/webhook.js';
+import { checkPublicUrl } from '../messaging/urls.js';
+import type { WebhookConfig, WebhookEndpoint, WebhookEndpointInput } from '../store/store.js';
+import { type AddressPolicy, BlockedAddressError, checkOutboundUrl } from './ssrf-guard.js';
+
+/** An entry as Sendblue's API takes it: a URL, or `{url, secret, sendblue_numbers}`. */
+export type WireEntry = string | { url: string; secret?: string; sendblue_numbers?: string[] };
+
+/** An entry as GET returns it; Tapback adds `disabled` after a 410 Gone. */
+export type WireEntryOut =
+  string | { url: string; secret?: string; sendblue_numbers?: string[]; disabled?: boolean; disabled_reason?: string };
+
+/** Most entries one account may have of one type. */
+export const MAX_ENTRIES_PER_TYPE = 20;
+
+/**
+ * Turns API entries into endpoint inputs, checking what Sendblue documents (sendblue_numbers only
+ * on `receive`, URL strings only for `contact_created`) and what Tapback adds: http(s) URLs whose
+ * literal address the SSRF policy allows, and lines that belong to the account.
+ */
+export function parseEntries(
+  type: WebhookType,
+  entries: readonly WireEntry[],
+  ctx: { policy: AddressPolicy; lines: ReadonlySet<string>; field: string },
+): WebhookEndpointInput[] {
+  if (entries.length > MAX_ENTRIES_PER_TYPE) {
+    throw invalid(ctx.field, `at most ${MAX_ENTRIES_PER_TYPE} ${type} webhooks are allowed`);
+  }
+  const seen = new Set<string>();
+  const out: WebhookEndpointInput[] = [];
+  entries.forEach((entry, i) => {
+    const field = `${ctx.field}[${i}]`;
+    const e = typeof entry === 'string' ? { url: entry } : entry;
+    if (typeof entry !== 'string' && type === 'contact_created') {
+      throw invalid(field, 'contact_created webhooks take URL strings only');
+    }
+    checkUrl(e.url, ctx.policy, field);
+    const numbers = e.sendblue_numbers ?? null;
+    if (numbers !== null && type !== 'receive')
+      throw invalid(field, 'sendblue_numbers is allowed on receive webhooks only');
+    for (const n of numbers ?? []) {
+      if (!ctx.lines.has(n)) {
+        throw new AppError('unknown_line', `${n} is not a line of this account`, {
+          details: [{ field: `${field}.sendblue_numbers`, message: 'not a line of this account' }],
+        });
+      }
+    }
+    if (seen.has(e.url)) return;
+    seen.add(e.url);
+    out.push({ type, url: e.url, secret: e.secret ?? null, sendblueNumbers: numbers });
+  });
+  return out;
+}
+
+function checkUrl(url: string, policy: AddressPolicy, field: string): void {
+  checkPublicUrl(url, field);
+  try {
+    checkOutboundUrl(url, policy);
+  } catch (error) {
+    if (!(error instanceof BlockedAddressError)) throw error;
+    throw new AppError('url_not_allowed', `${field} ${error.message}`, {
+      details: [{ field, message: error.message }],
+    });
+  }
+}
+
+function invalid(field: string, message: string): AppError {
+  return new AppError('validation_failed', `${field}: ${message}`, { details: [{ field, message }] });
+}
+
+/** GET's `webhooks` object: every type present, entries in the order they were added. */
+export type WireWebhooks = Record<WebhookType, WireEntryOut[]> & { globalSecret?: string };
+
+export function toWireWebhooks(config: WebhookConfig): WireWebhooks {
+  const map = Object.fromEntries(WEBHOOK_TYPES.map((t) => [t, [] as WireEntryOut[]])) as unknown as WireWebhooks;
+  for (const e of config.endpoints) map[e.type].push(entryOut(e));
+  if (config.globalSecret !== null) map.globalSecret = config.globalSecret;
+  return map;
+}
+
+function entryOut(e: WebhookEndpoint): WireEntryOut {
+  if (e.secret === null && e.sendblueNumbers === null && e.disabledAt === null) return e.url;
+  return {
+    url: e.url,
+    ...(e.secret === null ? {} : { secret: e.secret }),
+    ...(e.sendblueNumbers === null ? {} : { sendblue_numbers: e.sendblueNumbers }),
+    ...(e.disabledAt === null ? {} : { disabled: true, disabled_reason: e.disabledReason ?? 'disabled' }),
+  };
+}
