@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import { Batcher } from '../store/batcher.js';
-import type { ClaimedJob, JobOutcome, Store } from '../store/store.js';
+import type { ClaimedJob, FollowUp, JobOutcome, StatusPatch, Store } from '../store/store.js';
 import { backoffDelay } from './backoff.js';
 import type { MessageEvents } from './message-events.js';
 import type { ProviderRegistry, ProviderResult } from './providers/provider.js';
@@ -158,15 +158,23 @@ export class Worker {
   private async process(claimed: ClaimedJob, deadline: ProviderDeadline): Promise<JobOutcome> {
     const { job, message } = claimed;
     const base = { kind: 'done' as const, jobId: job.id, messageId: job.messageId };
-    if (job.kind === 'status') return { ...base, patches: job.patch ? [job.patch] : [], schedule: [] };
+    if (job.kind === 'status') {
+      return { ...base, patches: job.patch ? [job.patch] : [], schedule: chain(job.then, this.deps.clock.now()) };
+    }
     if (message.status !== 'QUEUED') return { ...base, patches: [], schedule: [] };
 
     const result = await this.callProvider(claimed, deadline);
     const now = this.deps.clock.now();
     if (result.kind === 'accepted') {
-      const immediate = result.events.filter((e) => e.afterMs <= 0).map((e) => e.patch);
-      const later = result.events.filter((e) => e.afterMs > 0).map((e) => ({ runAt: now + e.afterMs, patch: e.patch }));
-      return { ...base, patches: immediate, schedule: later };
+      const events = [...result.events].sort((a, b) => a.afterMs - b.afterMs);
+      const immediate = events.filter((e) => e.afterMs <= 0).map((e) => e.patch);
+      // Later events become one chain of relative delays, each scheduled when the one before runs.
+      const later = events.filter((e) => e.afterMs > 0);
+      const relative = later.map((e, i) => ({
+        afterMs: e.afterMs - (i === 0 ? 0 : later[i - 1]!.afterMs),
+        patch: e.patch,
+      }));
+      return { ...base, patches: immediate, schedule: chain(relative, now) };
     }
     const { maxAttempts, retryBaseMs, retryMaxMs } = this.deps.settings;
     if (result.retryable && job.attempts < maxAttempts) {
@@ -252,4 +260,10 @@ function providerDeadline(clock: Clock, ms: number): ProviderDeadline {
 function isProviderResult(value: unknown): value is ProviderResult {
   const r = value as Partial<Record<string, unknown>> | null | undefined;
   return (r?.kind === 'accepted' && Array.isArray(r.events)) || r?.kind === 'failed';
+}
+
+/** The first follow-up as a job due after its delay, carrying the rest of the chain. */
+function chain(followUps: FollowUp[], now: number): { runAt: number; patch: StatusPatch; then: FollowUp[] }[] {
+  const [first, ...rest] = followUps;
+  return first === undefined ? [] : [{ runAt: now + first.afterMs, patch: first.patch, then: rest }];
 }

@@ -1,6 +1,6 @@
 import type { Message } from '../domain/message.js';
 import { canTransition } from '../domain/status.js';
-import type { StatusPatch } from './store.js';
+import type { FollowUp, StatusPatch } from './store.js';
 
 /**
  * The message after `patch`, or undefined when the patch would not move its status forward.
@@ -20,4 +20,15 @@ export function applyPatch(current: Message, patch: StatusPatch, now: number): M
     updatedAt: Math.max(now, current.updatedAt),
     statusSeq: current.statusSeq + 1,
   };
+}
+
+/** A scheduled status job's payload column: the patch and the chain that follows it. */
+export function encodeScheduledStatus(s: { patch: StatusPatch; then: FollowUp[] }): string {
+  return JSON.stringify({ patch: s.patch, then: s.then });
+}
+
+export function decodeScheduledStatus(payload: string | null): { patch: StatusPatch | null; then: FollowUp[] } {
+  if (payload === null) return { patch: null, then: [] };
+  const parsed = JSON.parse(payload) as { patch: StatusPatch; then?: FollowUp[] };
+  return { patch: parsed.patch, then: parsed.then ?? [] };
 }

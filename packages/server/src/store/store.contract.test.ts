@@ -3,7 +3,16 @@ import { newHandle } from '../domain/ids.js';
 import type { Message } from '../domain/message.js';
 import { type BackendInstance, STORE_BACKENDS } from '../test-support/backends.js';
 import { messageDraft } from '../test-support/message-draft.js';
-import type { Account, AcceptResult, JobOutcome, MessageQuery, NewMessage, StatusPatch, Store } from './store.js';
+import type {
+  Account,
+  AcceptResult,
+  FollowUp,
+  JobOutcome,
+  MessageQuery,
+  NewMessage,
+  StatusPatch,
+  Store,
+} from './store.js';
 
 /**
  * The one behavioural specification of `Store`. It runs unchanged against every backend in
@@ -44,9 +53,9 @@ function done(
   jobId: number,
   messageId: number,
   patches: StatusPatch[],
-  schedule: { runAt: number; patch: StatusPatch }[] = [],
+  schedule: { runAt: number; patch: StatusPatch; then?: FollowUp[] }[] = [],
 ): JobOutcome {
-  return { kind: 'done', jobId, messageId, patches, schedule };
+  return { kind: 'done', jobId, messageId, patches, schedule: schedule.map((s) => ({ then: [], ...s })) };
 }
 
 describe.each(STORE_BACKENDS)('Store contract ($name)', (backend) => {

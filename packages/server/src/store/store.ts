@@ -178,6 +178,14 @@ export interface Job {
   lastError: string | null;
   /** For `status` jobs: the patch to apply when due. */
   patch: StatusPatch | null;
+  /** For `status` jobs: the changes that follow this one, scheduled only once it is applied. */
+  then: FollowUp[];
+}
+
+/** A status change due `afterMs` after the one before it. */
+export interface FollowUp {
+  afterMs: number;
+  patch: StatusPatch;
 }
 
 export interface ClaimedJob {
@@ -194,8 +202,12 @@ export type JobOutcome =
       messageId: number;
       /** Applied now, in order; patches that would move status backwards are skipped. */
       patches: StatusPatch[];
-      /** Follow-up status changes, each a durable job due at `runAt`. */
-      schedule: { runAt: number; patch: StatusPatch }[];
+      /**
+       * Follow-up status changes, each a durable job due at `runAt`. A chain (SENT, then
+       * DELIVERED) is one job carrying the rest in `then`, so a later change can never become due
+       * before an earlier one is applied, even when the earlier one's worker dies holding it.
+       */
+      schedule: { runAt: number; patch: StatusPatch; then: FollowUp[] }[];
     }
   | { kind: 'retry'; jobId: number; runAt: number; error: string };
 

@@ -3,7 +3,7 @@ import type { Message } from '../../domain/message.js';
 import type { WebhookType } from '../../domain/webhook.js';
 import { Batcher } from '../batcher.js';
 import { buildMessageFilter } from '../message-filter.js';
-import { applyPatch } from '../status-patch.js';
+import { applyPatch, decodeScheduledStatus, encodeScheduledStatus } from '../status-patch.js';
 import type {
   AcceptInput,
   AcceptResult,
@@ -333,7 +333,7 @@ export class PostgresStore implements Store {
           [
             scheduled.map((s) => s.messageId),
             scheduled.map((s) => s.runAt),
-            scheduled.map((s) => JSON.stringify(s.patch)),
+            scheduled.map((s) => encodeScheduledStatus(s)),
           ],
         );
       }
@@ -407,6 +407,6 @@ function jobFromRow(r: ClaimRow): Job {
     runAt: r.job_run_at,
     attempts: r.job_attempts,
     lastError: r.job_last_error,
-    patch: r.job_payload === null ? null : (JSON.parse(r.job_payload) as StatusPatch),
+    ...decodeScheduledStatus(r.job_payload),
   };
 }

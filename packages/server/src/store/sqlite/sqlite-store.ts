@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Message } from '../../domain/message.js';
-import { canTransition } from '../../domain/status.js';
 import { Batcher, type Settled } from '../batcher.js';
+import { applyPatch, decodeScheduledStatus, encodeScheduledStatus } from '../status-patch.js';
 import { buildMessageFilter } from '../message-filter.js';
 import type {
   AcceptInput,
@@ -352,7 +352,7 @@ export class SqliteStore implements Store {
             }
             if (current !== loaded) update.run({ ...pick(messageParams(current)), id: o.messageId });
           }
-          for (const s of o.schedule) schedule.run(o.messageId, s.runAt, JSON.stringify(s.patch));
+          for (const s of o.schedule) schedule.run(o.messageId, s.runAt, encodeScheduledStatus(s));
           del.run(o.jobId);
         }
         return changes;
@@ -409,23 +409,6 @@ export class SqliteStore implements Store {
   async replayWebhookDelivery(accountId: number, id: number, now: number): Promise<WebhookDelivery | undefined> {
     return this.webhooks.replay(accountId, id, now);
   }
-}
-
-/** The message after `patch`, or undefined when the patch would not move its status forward. */
-function applyPatch(current: Message, patch: StatusPatch, now: number): Message | undefined {
-  if (!canTransition(current.status, patch.status)) return undefined;
-  return {
-    ...current,
-    status: patch.status,
-    service: patch.service ?? current.service,
-    wasDowngraded: patch.wasDowngraded !== undefined ? patch.wasDowngraded : current.wasDowngraded,
-    errorCode: patch.errorCode !== undefined ? patch.errorCode : current.errorCode,
-    errorMessage: patch.errorMessage !== undefined ? patch.errorMessage : current.errorMessage,
-    errorReason: patch.errorReason !== undefined ? patch.errorReason : current.errorReason,
-    errorDetail: patch.errorDetail !== undefined ? patch.errorDetail : current.errorDetail,
-    updatedAt: Math.max(now, current.updatedAt),
-    statusSeq: current.statusSeq + 1,
-  };
 }
 
 const PATCH_COLUMNS = [
@@ -496,6 +479,6 @@ function jobFromRow(r: JobRow): Job {
     runAt: r.run_at,
     attempts: r.attempts,
     lastError: r.last_error,
-    patch: r.payload === null ? null : (JSON.parse(r.payload) as StatusPatch),
+    ...decodeScheduledStatus(r.payload),
   };
 }

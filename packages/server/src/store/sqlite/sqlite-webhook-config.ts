@@ -120,7 +120,6 @@ export class SqliteWebhookConfig {
     ).run(now, list);
     this.stmt('DELETE FROM webhook_endpoints WHERE id IN (SELECT value FROM json_each(?))').run(list);
   }
-
 }
 
 function endpointFromRow(r: EndpointRow): WebhookEndpoint {
