@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { type BootstrapResult, bootstrap } from './accounts/bootstrap.js';
 import { buildApp } from './api/build-app.js';
 import { buildHealthApp } from './api/health-app.js';
 import type { Config } from './config/config.js';
-import { ConfigError, databaseDialect, sqlitePath } from './config/config.js';
+import { VERSION } from './version.js';
+import { ConfigError } from './config/config.js';
 import { type Clock, ManualClock, SystemClock } from './domain/clock.js';
 import { MessageEvents } from './delivery/message-events.js';
 import { ProviderRegistry } from './delivery/providers/provider.js';
@@ -14,16 +14,14 @@ import { advanceTime } from './delivery/time-travel.js';
 import { Worker } from './delivery/worker.js';
 import { MessageQueries } from './messaging/message-query.js';
 import { SendService } from './messaging/send-message.js';
-import { PostgresStore } from './store/postgres/postgres-store.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { Dispatcher } from './webhooks/dispatcher.js';
 import { HttpSender } from './webhooks/http-sender.js';
 import { AddressPolicy } from './webhooks/ssrf-guard.js';
 
-export const VERSION = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+export { VERSION } from './version.js';
+export { openStore } from './store/open-store.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -38,21 +36,6 @@ export interface Server {
   url: string;
   /** Graceful stop: refuse new requests, finish in-flight ones and jobs, close the database. */
   close(): Promise<void>;
-}
-
-/** Opens the store a `DATABASE_URL` names. Only this file and the CLI know concrete backends. */
-export async function openStore(databaseUrl: string): Promise<Store> {
-  const store =
-    databaseDialect(databaseUrl) === 'postgres'
-      ? new PostgresStore(databaseUrl)
-      : new SqliteStore(sqlitePath(databaseUrl));
-  try {
-    await store.migrate();
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  return store;
 }
 
 /** The composition root: config -> store -> worker + app -> listening server. */

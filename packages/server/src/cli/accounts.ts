@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { CliError } from './main.js';
+import { CliError } from './cli-error.js';
 import { print, withStore } from './admin-store.js';
 
 export function accountCommands(program: Command): Command {

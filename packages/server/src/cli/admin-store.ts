@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
-import { openStore } from '../main.js';
+import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 
 /**

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { createKeyPair } from '../accounts/credentials.js';
 import type { Store } from '../store/store.js';
 import { print, withStore } from './admin-store.js';
-import { CliError } from './main.js';
+import { CliError } from './cli-error.js';
 
 export async function requireAccount(store: Store, email: string) {
   const account = await store.findAccountByEmail(email);

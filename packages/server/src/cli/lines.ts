@@ -3,7 +3,7 @@ import { AppError } from '../domain/errors.js';
 import { parsePhone } from '../domain/phone.js';
 import { print, withStore } from './admin-store.js';
 import { requireAccount } from './keys.js';
-import { CliError } from './main.js';
+import { CliError } from './cli-error.js';
 
 const PROVIDERS = ['sandbox'];
 

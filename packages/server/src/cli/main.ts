@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
-import { VERSION } from '../main.js';
+import { VERSION } from '../version.js';
+import { CliError } from './cli-error.js';
 import { accountCommands } from './accounts.js';
 import { keyCommands } from './keys.js';
 import { lineCommands } from './lines.js';
@@ -37,6 +38,3 @@ export async function main(argv: string[]): Promise<void> {
     throw error;
   }
 }
-
-/** A user mistake on the command line: printed without a stack, exit code 2. */
-export class CliError extends Error {}

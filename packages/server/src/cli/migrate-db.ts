@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { databaseDialect, redactUrl, sqlitePath } from '../config/config.js';
-import { openStore } from '../main.js';
+import { openStore } from '../store/open-store.js';
 import { importIntoPostgres } from '../store/postgres/postgres-import.js';
 import { exportSqlite } from '../store/sqlite/sqlite-export.js';
 import { print } from './admin-store.js';
-import { CliError } from './main.js';
+import { CliError } from './cli-error.js';
 
 /**
  * `tapback migrate-db --from sqlite:./data/tapback.db --to postgres://...`: copies everything

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig, redactUrl } from '../config/config.js';
 import type { BootstrapResult } from '../accounts/bootstrap.js';
-import { startServer } from '../main.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -28,6 +27,8 @@ export function serveCommand(): Command {
         },
         env: process.env,
       });
+      // Loaded here, not at the top: the admin commands never need the HTTP server or the worker.
+      const { startServer } = await import('../main.js');
       const server = await startServer(config);
       process.stdout.write(
         banner(

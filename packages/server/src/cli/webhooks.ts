@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Command } from 'commander';
 import { verifyWebhook } from '../webhooks/signing.js';
-import { CliError } from './main.js';
+import { CliError } from './cli-error.js';
 
 export interface CatcherOptions {
   host: string;
