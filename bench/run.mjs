@@ -4,12 +4,17 @@ import { parseArgs } from 'node:util';
 import { report } from './lib/report.mjs';
 import { postgresScenario } from './postgres.mjs';
 import { sendScenario } from './send.mjs';
+import { webhookScenario } from './webhooks.mjs';
 
 const { values } = parseArgs({
   options: { duration: { type: 'string', default: '10' }, only: { type: 'string' } },
 });
 const durationS = Number(values.duration);
-const scenarios = { send: () => sendScenario({ durationS }), postgres: () => postgresScenario({ durationS }) };
+const scenarios = {
+  send: () => sendScenario({ durationS }),
+  webhooks: () => webhookScenario(),
+  postgres: () => postgresScenario({ durationS }),
+};
 
 const results = [];
 for (const [name, run] of Object.entries(scenarios)) {

@@ -108,6 +108,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
         dispatcher.notify();
       })
     : undefined;
+  store.startBackgroundWork?.();
   if (delivers) {
     worker.start();
     dispatcher.start();

@@ -65,32 +65,206 @@ interface KeySpec {
 
 /** Every setting, with its environment variable, flag, default and meaning. */
 export const CONFIG_KEYS = {
-  host: { env: 'TAPBACK_HOST', flag: 'host', kind: 'string', default: '127.0.0.1', description: 'Address to listen on.' },
-  port: { env: 'TAPBACK_PORT', flag: 'port', kind: 'int', default: '4010', min: 0, max: 65535, description: 'Port to listen on (0 picks a free one).' },
-  databaseUrl: { env: 'DATABASE_URL', flag: 'database-url', kind: 'string', default: 'sqlite:./data/tapback.db', description: 'Where data lives: `sqlite:<file>` or `postgres://user:pass@host:5432/db`. Also read from `TAPBACK_DATABASE_URL`.' },
-  role: { env: 'TAPBACK_ROLE', flag: 'role', kind: 'enum', default: 'all', values: ['api', 'worker', 'all'], description: '`api` accepts and answers requests; `worker` delivers messages and webhooks (HTTP serves only `/healthz`); `all` does both. Split roles need PostgreSQL.' },
-  logLevel: { env: 'TAPBACK_LOG_LEVEL', flag: 'log-level', kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'pino log level.' },
-  clock: { env: 'TAPBACK_CLOCK', flag: 'clock', kind: 'enum', default: 'system', values: ['system', 'manual'], description: '`manual` freezes time; move it with `POST /sandbox/clock/advance`.' },
-  sentDelayMs: { env: 'TAPBACK_SANDBOX_SENT_DELAY_MS', flag: 'sandbox-sent-delay-ms', kind: 'int', default: '100', min: 0, max: 86_400_000, description: 'Sandbox: delivery attempt to SENT.' },
-  deliveredDelayMs: { env: 'TAPBACK_SANDBOX_DELIVERED_DELAY_MS', flag: 'sandbox-delivered-delay-ms', kind: 'int', default: '400', min: 0, max: 86_400_000, description: 'Sandbox: SENT to DELIVERED (or ERROR).' },
-  maxAttempts: { env: 'TAPBACK_DELIVERY_MAX_ATTEMPTS', kind: 'int', default: '5', min: 1, max: 100, description: 'Delivery attempts before a transiently failing message ends in ERROR.' },
-  retryBaseMs: { env: 'TAPBACK_DELIVERY_RETRY_BASE_MS', kind: 'int', default: '1000', min: 1, max: 3_600_000, description: 'First retry delay; doubles per attempt.' },
-  retryMaxMs: { env: 'TAPBACK_DELIVERY_RETRY_MAX_MS', kind: 'int', default: '300000', min: 1, max: 86_400_000, description: 'Longest retry delay.' },
-  leaseMs: { env: 'TAPBACK_JOB_LEASE_MS', kind: 'int', default: '30000', min: 100, max: 3_600_000, description: 'How long a worker holds a job; a dead worker’s jobs run again after this.' },
-  batchSize: { env: 'TAPBACK_WORKER_BATCH', kind: 'int', default: '100', min: 1, max: 10_000, description: 'Jobs claimed per round trip.' },
-  pollMs: { env: 'TAPBACK_WORKER_POLL_MS', kind: 'int', default: '1000', min: 10, max: 60_000, description: 'Longest idle sleep of the worker.' },
-  providerTimeoutMs: { env: 'TAPBACK_PROVIDER_TIMEOUT_MS', kind: 'int', default: '20000', min: 10, max: 600_000, description: 'A provider call running longer is aborted and retried.' },
-  queueLimit: { env: 'TAPBACK_QUEUE_LIMIT', kind: 'int', default: '1500', min: 1, max: 10_000_000, description: 'Messages an account may have QUEUED before sends get 429.' },
-  listRateMax: { env: 'TAPBACK_LIST_RATE_MAX', kind: 'int', default: '100', min: 1, max: 1_000_000, description: '`GET /api/v2/messages` requests per window per account.' },
-  listRateWindowMs: { env: 'TAPBACK_LIST_RATE_WINDOW_MS', kind: 'int', default: '10000', min: 100, max: 3_600_000, description: 'The list rate-limit window.' },
-  bootstrapApiKeyId: { env: 'TAPBACK_BOOTSTRAP_API_KEY_ID', kind: 'string', description: 'Fixes the bootstrap account’s key id (8–128 of `A-Za-z0-9_-`).' },
-  bootstrapApiSecret: { env: 'TAPBACK_BOOTSTRAP_API_SECRET', kind: 'string', description: 'Fixes that key’s secret (16–512 printable ASCII).' },
-  bootstrapLine: { env: 'TAPBACK_BOOTSTRAP_LINE', kind: 'string', description: 'Fixes the bootstrap sandbox line (E.164).' },
-  allowPrivateCidrs: { env: 'TAPBACK_ALLOW_PRIVATE_CIDRS', kind: 'string', default: '127.0.0.0/8,::1/128', description: 'Private address ranges that webhook, callback and media URLs may reach (comma list of CIDRs, or `none`). The default allows loopback for local development; production sets `none`.' },
-  webhookTimeoutMs: { env: 'TAPBACK_WEBHOOK_TIMEOUT_MS', kind: 'int', default: '15000', min: 100, max: 300_000, description: 'A webhook attempt taking longer is aborted and counted as failed.' },
-  webhookRetrySchedule: { env: 'TAPBACK_WEBHOOK_RETRY_SCHEDULE', kind: 'string', default: DEFAULT_RETRY_SCHEDULE, description: 'Delay before each webhook attempt (comma list of durations like 5s, 5m, 2h; the first is 0).' },
-  webhookConcurrency: { env: 'TAPBACK_WEBHOOK_CONCURRENCY', kind: 'int', default: '64', min: 1, max: 10_000, description: 'Webhook deliveries in flight at once.' },
-  webhookConcurrencyPerDestination: { env: 'TAPBACK_WEBHOOK_CONCURRENCY_PER_DESTINATION', kind: 'int', default: '4', min: 1, max: 1_000, description: 'Webhook deliveries in flight at once to one host of one account, so a slow endpoint cannot take every slot.' },
+  host: {
+    env: 'TAPBACK_HOST',
+    flag: 'host',
+    kind: 'string',
+    default: '127.0.0.1',
+    description: 'Address to listen on.',
+  },
+  port: {
+    env: 'TAPBACK_PORT',
+    flag: 'port',
+    kind: 'int',
+    default: '4010',
+    min: 0,
+    max: 65535,
+    description: 'Port to listen on (0 picks a free one).',
+  },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    flag: 'database-url',
+    kind: 'string',
+    default: 'sqlite:./data/tapback.db',
+    description:
+      'Where data lives: `sqlite:<file>` or `postgres://user:pass@host:5432/db`. Also read from `TAPBACK_DATABASE_URL`.',
+  },
+  role: {
+    env: 'TAPBACK_ROLE',
+    flag: 'role',
+    kind: 'enum',
+    default: 'all',
+    values: ['api', 'worker', 'all'],
+    description:
+      '`api` accepts and answers requests; `worker` delivers messages and webhooks (HTTP serves only `/healthz`); `all` does both. Split roles need PostgreSQL.',
+  },
+  logLevel: {
+    env: 'TAPBACK_LOG_LEVEL',
+    flag: 'log-level',
+    kind: 'enum',
+    default: 'info',
+    values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    description: 'pino log level.',
+  },
+  clock: {
+    env: 'TAPBACK_CLOCK',
+    flag: 'clock',
+    kind: 'enum',
+    default: 'system',
+    values: ['system', 'manual'],
+    description: '`manual` freezes time; move it with `POST /sandbox/clock/advance`.',
+  },
+  sentDelayMs: {
+    env: 'TAPBACK_SANDBOX_SENT_DELAY_MS',
+    flag: 'sandbox-sent-delay-ms',
+    kind: 'int',
+    default: '100',
+    min: 0,
+    max: 86_400_000,
+    description: 'Sandbox: delivery attempt to SENT.',
+  },
+  deliveredDelayMs: {
+    env: 'TAPBACK_SANDBOX_DELIVERED_DELAY_MS',
+    flag: 'sandbox-delivered-delay-ms',
+    kind: 'int',
+    default: '400',
+    min: 0,
+    max: 86_400_000,
+    description: 'Sandbox: SENT to DELIVERED (or ERROR).',
+  },
+  maxAttempts: {
+    env: 'TAPBACK_DELIVERY_MAX_ATTEMPTS',
+    kind: 'int',
+    default: '5',
+    min: 1,
+    max: 100,
+    description: 'Delivery attempts before a transiently failing message ends in ERROR.',
+  },
+  retryBaseMs: {
+    env: 'TAPBACK_DELIVERY_RETRY_BASE_MS',
+    kind: 'int',
+    default: '1000',
+    min: 1,
+    max: 3_600_000,
+    description: 'First retry delay; doubles per attempt.',
+  },
+  retryMaxMs: {
+    env: 'TAPBACK_DELIVERY_RETRY_MAX_MS',
+    kind: 'int',
+    default: '300000',
+    min: 1,
+    max: 86_400_000,
+    description: 'Longest retry delay.',
+  },
+  leaseMs: {
+    env: 'TAPBACK_JOB_LEASE_MS',
+    kind: 'int',
+    default: '30000',
+    min: 100,
+    max: 3_600_000,
+    description: 'How long a worker holds a job; a dead worker’s jobs run again after this.',
+  },
+  batchSize: {
+    env: 'TAPBACK_WORKER_BATCH',
+    kind: 'int',
+    default: '100',
+    min: 1,
+    max: 10_000,
+    description: 'Jobs claimed per round trip.',
+  },
+  pollMs: {
+    env: 'TAPBACK_WORKER_POLL_MS',
+    kind: 'int',
+    default: '1000',
+    min: 10,
+    max: 60_000,
+    description: 'Longest idle sleep of the worker.',
+  },
+  providerTimeoutMs: {
+    env: 'TAPBACK_PROVIDER_TIMEOUT_MS',
+    kind: 'int',
+    default: '20000',
+    min: 10,
+    max: 600_000,
+    description: 'A provider call running longer is aborted and retried.',
+  },
+  queueLimit: {
+    env: 'TAPBACK_QUEUE_LIMIT',
+    kind: 'int',
+    default: '1500',
+    min: 1,
+    max: 10_000_000,
+    description: 'Messages an account may have QUEUED before sends get 429.',
+  },
+  listRateMax: {
+    env: 'TAPBACK_LIST_RATE_MAX',
+    kind: 'int',
+    default: '100',
+    min: 1,
+    max: 1_000_000,
+    description: '`GET /api/v2/messages` requests per window per account.',
+  },
+  listRateWindowMs: {
+    env: 'TAPBACK_LIST_RATE_WINDOW_MS',
+    kind: 'int',
+    default: '10000',
+    min: 100,
+    max: 3_600_000,
+    description: 'The list rate-limit window.',
+  },
+  bootstrapApiKeyId: {
+    env: 'TAPBACK_BOOTSTRAP_API_KEY_ID',
+    kind: 'string',
+    description: 'Fixes the bootstrap account’s key id (8–128 of `A-Za-z0-9_-`).',
+  },
+  bootstrapApiSecret: {
+    env: 'TAPBACK_BOOTSTRAP_API_SECRET',
+    kind: 'string',
+    description: 'Fixes that key’s secret (16–512 printable ASCII).',
+  },
+  bootstrapLine: {
+    env: 'TAPBACK_BOOTSTRAP_LINE',
+    kind: 'string',
+    description: 'Fixes the bootstrap sandbox line (E.164).',
+  },
+  allowPrivateCidrs: {
+    env: 'TAPBACK_ALLOW_PRIVATE_CIDRS',
+    kind: 'string',
+    default: '127.0.0.0/8,::1/128',
+    description:
+      'Private address ranges that webhook, callback and media URLs may reach (comma list of CIDRs, or `none`). The default allows loopback for local development; production sets `none`.',
+  },
+  webhookTimeoutMs: {
+    env: 'TAPBACK_WEBHOOK_TIMEOUT_MS',
+    kind: 'int',
+    default: '15000',
+    min: 100,
+    max: 300_000,
+    description: 'A webhook attempt taking longer is aborted and counted as failed.',
+  },
+  webhookRetrySchedule: {
+    env: 'TAPBACK_WEBHOOK_RETRY_SCHEDULE',
+    kind: 'string',
+    default: DEFAULT_RETRY_SCHEDULE,
+    description: 'Delay before each webhook attempt (comma list of durations like 5s, 5m, 2h; the first is 0).',
+  },
+  webhookConcurrency: {
+    env: 'TAPBACK_WEBHOOK_CONCURRENCY',
+    kind: 'int',
+    default: '64',
+    min: 1,
+    max: 10_000,
+    description: 'Webhook deliveries in flight at once.',
+  },
+  webhookConcurrencyPerDestination: {
+    env: 'TAPBACK_WEBHOOK_CONCURRENCY_PER_DESTINATION',
+    kind: 'int',
+    default: '4',
+    min: 1,
+    max: 1_000,
+    description:
+      'Webhook deliveries in flight at once to one host of one account, so a slow endpoint cannot take every slot.',
+  },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -134,32 +308,44 @@ export function loadConfig(sources: ConfigSources = {}): Config {
 
   const databaseUrl = str('databaseUrl') ?? '';
   if (databaseDialect(databaseUrl) === undefined) {
-    throw new ConfigError('DATABASE_URL', `"${redactUrl(databaseUrl)}" is not supported; use sqlite:<path> or postgres://...`);
+    throw new ConfigError(
+      'DATABASE_URL',
+      `"${redactUrl(databaseUrl)}" is not supported; use sqlite:<path> or postgres://...`,
+    );
   }
   const bootstrap: Config['bootstrap'] = {};
   const keyId = str('bootstrapApiKeyId');
   const secret = str('bootstrapApiSecret');
   const line = str('bootstrapLine');
   if ((keyId === undefined) !== (secret === undefined)) {
-    throw new ConfigError('TAPBACK_BOOTSTRAP_API_KEY_ID', 'set both TAPBACK_BOOTSTRAP_API_KEY_ID and TAPBACK_BOOTSTRAP_API_SECRET, or neither');
+    throw new ConfigError(
+      'TAPBACK_BOOTSTRAP_API_KEY_ID',
+      'set both TAPBACK_BOOTSTRAP_API_KEY_ID and TAPBACK_BOOTSTRAP_API_SECRET, or neither',
+    );
   }
   if (keyId !== undefined) {
-    if (!/^[A-Za-z0-9_-]{8,128}$/.test(keyId)) throw new ConfigError('TAPBACK_BOOTSTRAP_API_KEY_ID', 'must be 8-128 characters of A-Z a-z 0-9 _ -');
+    if (!/^[A-Za-z0-9_-]{8,128}$/.test(keyId))
+      throw new ConfigError('TAPBACK_BOOTSTRAP_API_KEY_ID', 'must be 8-128 characters of A-Z a-z 0-9 _ -');
     bootstrap.apiKeyId = keyId;
   }
   if (secret !== undefined) {
-    if (!/^[\x21-\x7e]{16,512}$/.test(secret)) throw new ConfigError('TAPBACK_BOOTSTRAP_API_SECRET', 'must be 16-512 printable ASCII characters');
+    if (!/^[\x21-\x7e]{16,512}$/.test(secret))
+      throw new ConfigError('TAPBACK_BOOTSTRAP_API_SECRET', 'must be 16-512 printable ASCII characters');
     bootstrap.apiSecret = secret;
   }
   if (line !== undefined) {
-    if (!/^\+[1-9]\d{1,14}$/.test(line)) throw new ConfigError('TAPBACK_BOOTSTRAP_LINE', `"${line}" is not an E.164 number`);
+    if (!/^\+[1-9]\d{1,14}$/.test(line))
+      throw new ConfigError('TAPBACK_BOOTSTRAP_LINE', `"${line}" is not an E.164 number`);
     bootstrap.line = line;
   }
 
   const webhookConcurrency = int('webhookConcurrency');
   const perDestination = int('webhookConcurrencyPerDestination');
   if (perDestination > webhookConcurrency) {
-    throw new ConfigError('TAPBACK_WEBHOOK_CONCURRENCY_PER_DESTINATION', `${perDestination} exceeds TAPBACK_WEBHOOK_CONCURRENCY (${webhookConcurrency})`);
+    throw new ConfigError(
+      'TAPBACK_WEBHOOK_CONCURRENCY_PER_DESTINATION',
+      `${perDestination} exceeds TAPBACK_WEBHOOK_CONCURRENCY (${webhookConcurrency})`,
+    );
   }
   const parsed = <T>(key: ConfigKey, parse: (text: string) => T): T => {
     try {

@@ -8,7 +8,11 @@
  */
 export const ERROR_REGISTRY = {
   validation_failed: { status: 400, errorCode: 4000, summary: 'The request is malformed or a field is invalid.' },
-  invalid_phone_number: { status: 400, errorCode: 4000, summary: 'A phone number is not in E.164 form or is not possible.' },
+  invalid_phone_number: {
+    status: 400,
+    errorCode: 4000,
+    summary: 'A phone number is not in E.164 form or is not possible.',
+  },
   blacklisted_number: { status: 400, errorCode: 4002, summary: 'Emergency and blocked numbers cannot be messaged.' },
   url_not_allowed: {
     status: 400,
@@ -25,7 +29,11 @@ export const ERROR_REGISTRY = {
   method_not_allowed: { status: 405, errorCode: null, summary: 'The route does not accept this method.' },
   payload_too_large: { status: 413, errorCode: 4000, summary: 'The body exceeds the size limit.' },
   unsupported_media_type: { status: 415, errorCode: 4000, summary: 'Send JSON or form-encoded bodies.' },
-  idempotency_key_reused: { status: 422, errorCode: 4000, summary: 'The Idempotency-Key was used with a different body.' },
+  idempotency_key_reused: {
+    status: 422,
+    errorCode: 4000,
+    summary: 'The Idempotency-Key was used with a different body.',
+  },
   rate_limited: { status: 429, errorCode: 4001, summary: 'Too many requests; wait for `Retry-After` seconds.' },
   queue_full: { status: 429, errorCode: 4001, summary: 'Too many messages are waiting to be sent for this account.' },
   internal_error: { status: 500, errorCode: 5000, summary: 'Something failed inside Tapback.' },

@@ -12,6 +12,8 @@ export interface Store {
 
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** Long-running processes (the server) call this once; background upkeep the backend needs. */
+  startBackgroundWork?(): void;
 
   // Accounts, keys and lines.
   createAccount(input: { email: string; plan?: string }): Promise<Account>;

@@ -132,6 +132,29 @@ describe.each(STORE_BACKENDS)('Store webhooks contract ($name)', (backend) => {
     expect(ids.size).toBe(first.length + second.length);
   });
 
+  it('never returns one delivery twice when a claim takes several rounds', async () => {
+    const rows = (url: string, n: number): NewWebhookDelivery[] =>
+      Array.from({ length: n }, () => ({
+        accountId: a.id,
+        kind: 'status_callback',
+        endpointId: null,
+        url,
+        messageId: null,
+        messageHandle: null,
+        statusSeq: null,
+        payload: '{}',
+      }));
+    // Round one sees the busy destination and one row of a quiet one; round two, with the busy
+    // destination full, must not offer the quiet row again.
+    await store.enqueueWebhooks(rows('http://127.0.0.3:9/busy', 8), T0);
+    await store.enqueueWebhooks(rows('http://127.0.0.4:9/quiet', 1), T0 + 1);
+    await store.enqueueWebhooks(rows('http://127.0.0.5:9/late', 5), T0 + 2);
+    const claimed = await claim(T0 + 5, { limit: 5, perDestination: 2 });
+    const ids = claimed.map((c) => c.delivery.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(5);
+  });
+
   it('holds a later event for the same message and url until the earlier one is final', async () => {
     const m = await accepted(a, LINE_A);
     await change(m, [{ status: 'SENT' }, { status: 'DELIVERED' }]);

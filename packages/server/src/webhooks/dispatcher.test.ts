@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Clock, ManualClock, SystemClock } from '../domain/clock.js';
-import { sqliteBackend, type BackendInstance } from '../test-support/backends.js';
+import { STORE_BACKENDS, type BackendInstance } from '../test-support/backends.js';
 import { type Receiver, type Reply, startReceiver } from '../test-support/webhook-receiver.js';
 import type { Store, WebhookDeliveryLog } from '../store/store.js';
 import { parseRetrySchedule, DEFAULT_RETRY_SCHEDULE } from './retry-schedule.js';
@@ -20,12 +20,12 @@ interface Rig {
   receiver: Receiver;
 }
 
-describe('Dispatcher', () => {
+describe.each(STORE_BACKENDS)('Dispatcher ($name)', (storeBackend) => {
   let backend: BackendInstance;
   const cleanups: (() => Promise<void>)[] = [];
 
   beforeEach(async () => {
-    backend = await sqliteBackend.create();
+    backend = await storeBackend.create();
   });
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
@@ -34,7 +34,7 @@ describe('Dispatcher', () => {
 
   async function rig(
     reply: (index: number) => Reply,
-    options: { clock?: Clock; settings?: Partial<DispatcherSettings> } = {},
+    options: { clock?: Clock; settings?: Partial<DispatcherSettings>; logs?: string[] } = {},
   ): Promise<Rig> {
     const store = backend.store;
     const account = await store.createAccount({ email: `a${Math.random()}@example.test` });
@@ -46,7 +46,10 @@ describe('Dispatcher', () => {
       store,
       clock,
       sender,
-      logger: pino({ level: 'silent' }),
+      logger:
+        options.logs === undefined
+          ? pino({ level: 'silent' })
+          : pino({ level: 'trace' }, { write: (line: string) => void options.logs?.push(line) }),
       settings: {
         timeoutMs,
         retrySchedule: parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
@@ -118,6 +121,25 @@ describe('Dispatcher', () => {
     expect(d?.attemptLog.map((a) => a.httpStatus)).toEqual([500, 500, 500, 200]);
     // One webhook-id across all attempts.
     expect(new Set(r.receiver.received.map((x) => x.headers['webhook-id'])).size).toBe(1);
+  });
+
+  it('never writes secrets to its logs, even at trace level', async () => {
+    const logs: string[] = [];
+    const r = await rig((i) => (i < 2 ? 500 : 200), { logs });
+    await r.store.updateWebhookConfig(r.accountId, {
+      mode: 'append',
+      endpoints: [],
+      globalSecret: 'global-secret-xyz',
+    });
+    await enqueue(r);
+    await advance(r, 10 * MINUTE);
+    const { signingSecret } = await r.store.getWebhookConfig(r.accountId);
+    expect(r.receiver.received.at(-1)?.headers['sb-signing-secret']).toBe('global-secret-xyz');
+    expect(logs.length).toBeGreaterThan(0);
+    const text = logs.join('\n');
+    expect(text).not.toContain(signingSecret);
+    expect(text).not.toContain(signingSecret.slice('whsec_'.length));
+    expect(text).not.toContain('global-secret-xyz');
   });
 
   it('gives up after the eighth attempt, about 28 hours in', async () => {

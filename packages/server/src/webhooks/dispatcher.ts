@@ -56,8 +56,6 @@ export class Dispatcher {
   private loopDone: Promise<void> = Promise.resolve();
   private wake = new AbortController();
   private readonly inFlight = new Map<number, Promise<void>>();
-  /** Attempt records not yet committed; their slots are already free for the next request. */
-  private readonly recording = new Set<Promise<void>>();
   private readonly load = new Map<string, number>();
   /** Serialises claims so the loop and `runDue` never claim at the same moment. */
   private claiming: Promise<unknown> = Promise.resolve();
@@ -78,7 +76,6 @@ export class Dispatcher {
       await this.loopDone;
     }
     await Promise.allSettled([...this.inFlight.values()]);
-    await Promise.allSettled([...this.recording]);
   }
 
   /** New deliveries were committed: skip the rest of the current sleep. */
@@ -100,10 +97,7 @@ export class Dispatcher {
         await Promise.race(this.inFlight.values());
         // Let the other attempts finishing in this turn free their slots too: one claim for all.
         await new Promise((resolve) => setImmediate(resolve));
-      }
-      // A committed record can make a later event of the same message claimable.
-      else if (this.recording.size > 0) await Promise.allSettled([...this.recording]);
-      else return total;
+      } else return total;
     }
   }
 
@@ -200,9 +194,10 @@ export class Dispatcher {
         'webhook attempt failed',
       );
     }
-    // The slot is freed as soon as the response is in; the record commits with others in one
-    // transaction (group commit), and the delivery stays leased until it has.
-    const record = store
+    // The slot stays taken until the record has committed (with others, in one group commit):
+    // freed earlier, a claim could race the outcome, e.g. send again to an endpoint that just
+    // answered 410, or send a later status before the earlier one is marked delivered.
+    await store
       .recordWebhookAttempt({
         deliveryId: d.id,
         attempt: {
@@ -217,12 +212,7 @@ export class Dispatcher {
       .catch((error: unknown) => {
         // Not recorded (e.g. the database closed): the lease expires and it is sent again.
         logger.error({ err: error, delivery: d.id }, 'could not record a webhook attempt');
-      })
-      .finally(() => {
-        this.recording.delete(record);
-        this.wake.abort(WAKE);
       });
-    this.recording.add(record);
   }
 }
 

@@ -17,7 +17,6 @@ import type {
   Line,
   MessageQuery,
   StatusChange,
-  StatusPatch,
   Store,
   StoreCapabilities,
   ClaimedDelivery,
@@ -32,6 +31,7 @@ import type {
 } from '../store.js';
 import type { WebhookType } from '../../domain/webhook.js';
 import { SqliteWebhooks } from './sqlite-webhooks.js';
+import { Checkpointer } from './checkpointer.js';
 import { migrateSqlite } from './migrate.js';
 import { MESSAGE_COLUMNS, MESSAGE_SELECT, type MessageRow, messageParams, rowToMessage } from './message-row.js';
 
@@ -60,7 +60,9 @@ export class SqliteStore implements Store {
   private readonly webhooks: SqliteWebhooks;
 
   /** `path` is a file path, or `:memory:` for throwaway stores. */
-  constructor(path: string) {
+  private checkpointer: Checkpointer | undefined;
+
+  constructor(private readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -83,8 +85,24 @@ export class SqliteStore implements Store {
     migrateSqlite(this.db, MIGRATIONS);
   }
 
+  /**
+   * For the server process: WAL checkpoints move to a thread of their own (checkpointer.ts), off
+   * the commit path. Short-lived admin commands keep SQLite's automatic checkpoints.
+   */
+  startBackgroundWork(): void {
+    if (this.checkpointer !== undefined || this.path === ':memory:') return;
+    this.db.pragma('wal_autocheckpoint = 0');
+    this.checkpointer = new Checkpointer(this.path);
+  }
+
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    await this.checkpointer?.stop();
+    this.checkpointer = undefined;
+    if (this.db.open) {
+      // Leave a clean file behind: the WAL folded into the database, as autocheckpoint would.
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.close();
+    }
   }
 
   private stmt(sql: string): Database.Statement {
@@ -107,8 +125,7 @@ export class SqliteStore implements Store {
 
   async findAccountByEmail(email: string): Promise<Account | undefined> {
     const r = this.stmt('SELECT id, email, plan, created_at FROM accounts WHERE email = ?').get(email) as
-      | { id: number; email: string; plan: string; created_at: number }
-      | undefined;
+      { id: number; email: string; plan: string; created_at: number } | undefined;
     return r && { id: r.id, email: r.email, plan: r.plan, createdAt: r.created_at };
   }
 
@@ -122,11 +139,20 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ id: r.id, email: r.email, plan: r.plan, createdAt: r.created_at }));
   }
 
-  async createApiKey(input: { accountId: number; keyId: string; secretDigest: string; label?: string }): Promise<ApiKey> {
+  async createApiKey(input: {
+    accountId: number;
+    keyId: string;
+    secretDigest: string;
+    label?: string;
+  }): Promise<ApiKey> {
     const now = Date.now();
-    this.stmt(
-      'INSERT INTO api_keys (key_id, account_id, secret_digest, label, created_at) VALUES (?, ?, ?, ?, ?)',
-    ).run(input.keyId, input.accountId, input.secretDigest, input.label ?? null, now);
+    this.stmt('INSERT INTO api_keys (key_id, account_id, secret_digest, label, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      input.keyId,
+      input.accountId,
+      input.secretDigest,
+      input.label ?? null,
+      now,
+    );
     const key = await this.findApiKey(input.keyId);
     if (key === undefined) throw new Error('api key vanished after insert');
     const { secretDigest: _omit, ...rest } = key;
@@ -224,11 +250,11 @@ export class SqliteStore implements Store {
   private acceptOne(input: AcceptInput, queued: Map<number, number>): AcceptResult {
     const m = input.message;
     if (input.idempotency !== undefined) {
-      const prior = this.stmt('SELECT request_hash, response_body FROM idempotency_keys WHERE account_id = ? AND key = ?').get(
-        m.accountId,
-        input.idempotency.key,
-      ) as { request_hash: string; response_body: string } | undefined;
-      if (prior !== undefined) return { kind: 'replay', requestHash: prior.request_hash, responseBody: prior.response_body };
+      const prior = this.stmt(
+        'SELECT request_hash, response_body FROM idempotency_keys WHERE account_id = ? AND key = ?',
+      ).get(m.accountId, input.idempotency.key) as { request_hash: string; response_body: string } | undefined;
+      if (prior !== undefined)
+        return { kind: 'replay', requestHash: prior.request_hash, responseBody: prior.response_body };
     }
     if (m.status === 'QUEUED') {
       let n = queued.get(m.accountId);
@@ -267,13 +293,17 @@ export class SqliteStore implements Store {
 
   async getMessage(accountId: number, handle: string): Promise<Message | undefined> {
     const row = this.stmt(`${MESSAGE_SELECT} WHERE m.handle = ? AND m.account_id = ?`).get(handle, accountId) as
-      | MessageRow
-      | undefined;
+      MessageRow | undefined;
     return row && rowToMessage(row);
   }
 
   async listMessages(accountId: number, query: MessageQuery): Promise<{ messages: Message[]; total: number }> {
-    const f = buildMessageFilter(accountId, query, () => '?', (b) => (b ? 1 : 0));
+    const f = buildMessageFilter(
+      accountId,
+      query,
+      () => '?',
+      (b) => (b ? 1 : 0),
+    );
     const rows = this.stmt(`${MESSAGE_SELECT} WHERE ${f.where} ORDER BY ${f.orderBy} LIMIT ? OFFSET ?`).all(
       ...f.params,
       query.limit,

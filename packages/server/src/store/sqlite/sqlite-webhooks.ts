@@ -97,9 +97,9 @@ export class SqliteWebhooks {
    */
   private readonly leases = new Map<number, number>();
 
-  private activeLeases(now: number): string {
+  private activeLeases(now: number): number[] {
     for (const [id, until] of this.leases) if (until <= now) this.leases.delete(id);
-    return JSON.stringify([...this.leases.keys()]);
+    return [...this.leases.keys()];
   }
 
   claim(input: WebhookClaimInput): ClaimedDelivery[] {
@@ -120,7 +120,9 @@ export class SqliteWebhooks {
     const chosen: number[] = [];
     for (let round = 0; round < MAX_CLAIM_ROUNDS && chosen.length < input.limit; round++) {
       const want = (input.limit - chosen.length) * 2;
-      const rows = candidates.all(input.now, JSON.stringify(excluded), leased, want) as ClaimCandidate[];
+      // Ids chosen in earlier rounds are excluded like leased ones, or a round could pick them twice.
+      const taken = JSON.stringify([...leased, ...chosen]);
+      const rows = candidates.all(input.now, JSON.stringify(excluded), taken, want) as ClaimCandidate[];
       const picked = pickFair(rows, input.limit - chosen.length, input.perDestination, load);
       chosen.push(...picked.ids);
       const newlyFull = picked.full.filter((d) => !excluded.includes(d));
@@ -223,7 +225,7 @@ export class SqliteWebhooks {
          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.message_id = d.message_id
                            AND e.url = d.url AND e.status = 'pending' AND e.id < d.id)
        ORDER BY next_attempt_at LIMIT 1`,
-    ).get(this.activeLeases(now)) as { t: number } | undefined;
+    ).get(JSON.stringify(this.activeLeases(now))) as { t: number } | undefined;
     const times = [...this.leases.values()];
     if (r !== undefined) times.push(r.t);
     return times.length === 0 ? null : Math.min(...times);

@@ -5,13 +5,7 @@ import type { Service } from '../../../domain/message.js';
  * The README's sandbox table is generated from the same facts and checked by a test.
  */
 export type SandboxBehaviour =
-  | 'sms_only'
-  | 'rcs'
-  | 'fails_after_sending'
-  | 'unreachable'
-  | 'flaky'
-  | 'never_confirmed'
-  | 'imessage';
+  'sms_only' | 'rcs' | 'fails_after_sending' | 'unreachable' | 'flaky' | 'never_confirmed' | 'imessage';
 
 export interface SandboxRule {
   suffix: string | null;
@@ -21,12 +15,37 @@ export interface SandboxRule {
 }
 
 export const SANDBOX_RULES: readonly SandboxRule[] = [
-  { suffix: '0001', behaviour: 'sms_only', service: 'SMS', description: 'SMS only: `service: "SMS"`, `was_downgraded: true`; QUEUED → SENT, never DELIVERED' },
+  {
+    suffix: '0001',
+    behaviour: 'sms_only',
+    service: 'SMS',
+    description: 'SMS only: `service: "SMS"`, `was_downgraded: true`; QUEUED → SENT, never DELIVERED',
+  },
   { suffix: '0002', behaviour: 'rcs', service: 'RCS', description: 'RCS: `service: "RCS"`; QUEUED → SENT → DELIVERED' },
-  { suffix: '0003', behaviour: 'fails_after_sending', service: 'iMessage', description: 'fails after sending: QUEUED → SENT → ERROR, `error_code: 10001`' },
-  { suffix: '0004', behaviour: 'unreachable', service: 'iMessage', description: 'unreachable: QUEUED → ERROR, `error_code: 10001`, no SENT' },
-  { suffix: '0005', behaviour: 'flaky', service: 'iMessage', description: 'flaky: the first two delivery attempts fail transiently, the third succeeds, then DELIVERED' },
-  { suffix: '0006', behaviour: 'never_confirmed', service: 'iMessage', description: 'never confirmed: QUEUED → SENT, stays SENT' },
+  {
+    suffix: '0003',
+    behaviour: 'fails_after_sending',
+    service: 'iMessage',
+    description: 'fails after sending: QUEUED → SENT → ERROR, `error_code: 10001`',
+  },
+  {
+    suffix: '0004',
+    behaviour: 'unreachable',
+    service: 'iMessage',
+    description: 'unreachable: QUEUED → ERROR, `error_code: 10001`, no SENT',
+  },
+  {
+    suffix: '0005',
+    behaviour: 'flaky',
+    service: 'iMessage',
+    description: 'flaky: the first two delivery attempts fail transiently, the third succeeds, then DELIVERED',
+  },
+  {
+    suffix: '0006',
+    behaviour: 'never_confirmed',
+    service: 'iMessage',
+    description: 'never confirmed: QUEUED → SENT, stays SENT',
+  },
   { suffix: null, behaviour: 'imessage', service: 'iMessage', description: 'iMessage: QUEUED → SENT → DELIVERED' },
 ];
 
