@@ -7,37 +7,18 @@ export async function sendScenario({ durationS = 10, connections = 50 } = {}) {
   const body = JSON.stringify({ number: '+19998887777', from_number: LINE, content: 'Benchmark message' });
   const headers = { 'content-type': 'application/json', 'sb-api-key-id': KEY_ID, 'sb-api-secret-key': SECRET };
 
-  const baseline = await startBaseline();
-  let base;
-  try {
-    await load({ url: `${baseline.url}/api/send-message`, method: 'POST', headers, body, connections, durationS: 2 });
-    base = await load({
-      url: `${baseline.url}/api/send-message`,
-      method: 'POST',
-      headers,
-      body,
-      connections,
-      durationS,
-    });
-  } finally {
-    await baseline.stop();
-  }
-
-  const tapback = await startTapback();
-  let sends;
-  try {
-    await load({ url: `${tapback.url}/api/send-message`, method: 'POST', headers, body, connections, durationS: 2 });
-    sends = await load({
-      url: `${tapback.url}/api/send-message`,
-      method: 'POST',
-      headers,
-      body,
-      connections,
-      durationS,
-    });
-  } finally {
-    await tapback.stop();
-  }
+  // Each server gets a 2 s warm-up, then the measured run.
+  const measure = async (server) => {
+    try {
+      const url = `${server.url}/api/send-message`;
+      await load({ url, method: 'POST', headers, body, connections, durationS: 2 });
+      return await load({ url, method: 'POST', headers, body, connections, durationS });
+    } finally {
+      await server.stop();
+    }
+  };
+  const base = await measure(await startBaseline());
+  const sends = await measure(await startTapback());
   return [
     { scenario: 'send', subject: 'bare node:http', connections, durationS, ...base },
     {

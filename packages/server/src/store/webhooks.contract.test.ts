@@ -71,6 +71,19 @@ describe.each(STORE_BACKENDS)('Store webhooks contract ($name)', (backend) => {
       now,
     });
 
+  /** `n` bare status-callback deliveries of account A to `url`. */
+  const rows = (url: string, n: number): NewWebhookDelivery[] =>
+    Array.from({ length: n }, () => ({
+      accountId: a.id,
+      kind: 'status_callback',
+      endpointId: null,
+      url,
+      messageId: null,
+      messageHandle: null,
+      statusSeq: null,
+      payload: '{}',
+    }));
+
   const log = async (account = a) =>
     (await store.listWebhookDeliveries(account.id, { limit: 100, offset: 0 })).deliveries;
 
@@ -106,17 +119,6 @@ describe.each(STORE_BACKENDS)('Store webhooks contract ($name)', (backend) => {
 
   it('claims at most perDestination per destination, counting those in flight, and never twice', async () => {
     const other = 'http://127.0.0.2:9/x';
-    const rows = (url: string, n: number): NewWebhookDelivery[] =>
-      Array.from({ length: n }, () => ({
-        accountId: a.id,
-        kind: 'status_callback',
-        endpointId: null,
-        url,
-        messageId: null,
-        messageHandle: null,
-        statusSeq: null,
-        payload: '{}',
-      }));
     // The busy destination's backlog is older: a plain oldest-first claim would take only it.
     await store.enqueueWebhooks(rows(CB, 10), T0);
     await store.enqueueWebhooks(rows(other, 3), T0 + 1);
@@ -133,17 +135,6 @@ describe.each(STORE_BACKENDS)('Store webhooks contract ($name)', (backend) => {
   });
 
   it('never returns one delivery twice when a claim takes several rounds', async () => {
-    const rows = (url: string, n: number): NewWebhookDelivery[] =>
-      Array.from({ length: n }, () => ({
-        accountId: a.id,
-        kind: 'status_callback',
-        endpointId: null,
-        url,
-        messageId: null,
-        messageHandle: null,
-        statusSeq: null,
-        payload: '{}',
-      }));
     // Round one sees the busy destination and one row of a quiet one; round two, with the busy
     // destination full, must not offer the quiet row again.
     await store.enqueueWebhooks(rows('http://127.0.0.3:9/busy', 8), T0);
