@@ -24,17 +24,19 @@ export function startProcess(args, { env = {}, ready, timeoutMs = 30_000 } = {})
       child.kill('SIGKILL');
       reject(new Error(`process did not become ready in ${timeoutMs} ms:\n${out}`));
     }, timeoutMs);
+    let isReady = false;
+    // Output is kept (its tail) after ready too: errors a server logs later end up in reports.
     const onData = (chunk) => {
-      out += chunk;
-      const match = out.match(ready);
+      out = (out + chunk).slice(-16_384);
+      const match = isReady ? null : out.match(ready);
       if (match) {
+        isReady = true;
         clearTimeout(timer);
-        child.stdout.off('data', onData);
-        resolve({ child, match, stop: () => stopProcess(child) });
+        resolve({ child, pid: child.pid, match, output: () => out, stop: () => stopProcess(child) });
       }
     };
     child.stdout.setEncoding('utf8').on('data', onData);
-    child.stderr.setEncoding('utf8').on('data', (c) => (out += c));
+    child.stderr.setEncoding('utf8').on('data', (c) => (out = (out + c).slice(-16_384)));
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`process exited with ${code} before ready:\n${out}`));
@@ -51,12 +53,18 @@ export function stopProcess(child) {
   });
 }
 
-/** A Tapback server on a fresh SQLite file in a temp dir, with zero sandbox delays. */
-export async function startTapback(extraEnv = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'tapback-bench-'));
-  const proc = await startProcess(['packages/server/bin/tapback.js', 'serve'], {
+/**
+ * A Tapback server with zero sandbox delays: on a fresh SQLite file in a temp dir, or on
+ * `dbPath` (kept on stop) when given. `nodeArgs` go before the script (e.g. `--cpu-prof`);
+ * TAPBACK_BENCH_NODE_ARGS adds to them, to profile any scenario without editing it.
+ */
+export async function startTapback(extraEnv = {}, { dbPath, nodeArgs = [] } = {}) {
+  const dir = dbPath === undefined ? mkdtempSync(join(tmpdir(), 'tapback-bench-')) : undefined;
+  const file = dbPath ?? join(dir, 'bench.db');
+  const extraArgs = (process.env.TAPBACK_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = await startProcess([...nodeArgs, ...extraArgs, 'packages/server/bin/tapback.js', 'serve'], {
     env: {
-      DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
+      DATABASE_URL: `sqlite:${file}`,
       TAPBACK_PORT: '0',
       TAPBACK_LOG_LEVEL: 'warn',
       TAPBACK_SANDBOX_SENT_DELAY_MS: '0',
@@ -68,13 +76,16 @@ export async function startTapback(extraEnv = {}) {
       ...extraEnv,
     },
     ready: /listening on (http:\/\/[^\s]+)/,
+    timeoutMs: 120_000,
   });
   return {
     url: proc.match[1],
-    dbPath: join(dir, 'bench.db'),
+    pid: proc.pid,
+    dbPath: file,
+    output: proc.output,
     stop: async () => {
       await proc.stop();
-      rmSync(dir, { recursive: true, force: true });
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

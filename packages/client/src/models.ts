@@ -143,6 +143,8 @@ export interface MessageResponse {
   error_detail?: string | null;
   /** Tapback extra: increments on every status change, so events can be ordered */
   status_sequence?: number;
+  /** Tapback extra: SMS parts the content takes when sent as SMS (GSM-7 160/153, UCS-2 70/67); null otherwise */
+  sms_segments?: number | null;
 }
 
 /** One message of the v2 history endpoints (`list` items and `retrieve`'s `data`). */
@@ -202,6 +204,8 @@ export interface MessageData {
   date_created?: string;
   /** Tapback extra: increments on every status change, so events can be ordered */
   status_sequence?: number;
+  /** Tapback extra: SMS parts the content takes when sent as SMS (GSM-7 160/153, UCS-2 70/67); null otherwise */
+  sms_segments?: number | null;
 }
 
 /** Where a page of `list` results sits in the whole result set. */

@@ -122,9 +122,10 @@ type TapbackResponseExtra =
   | 'opted_out'
   | 'error_reason'
   | 'error_detail'
-  | 'status_sequence';
+  | 'status_sequence'
+  | 'sms_segments';
 
-type TapbackDataExtra = 'accountEmail' | 'date_created' | 'status_sequence';
+type TapbackDataExtra = 'accountEmail' | 'date_created' | 'status_sequence' | 'sms_segments';
 
 type Field<T, K extends keyof T> = NonNullable<T[K]>;
 
@@ -190,8 +191,8 @@ describe('models match the Sendblue reference', () => {
   });
 
   it('lists the model fields at run time for the wire checks', () => {
-    expect(Object.keys(MESSAGE_RESPONSE_FIELDS)).toHaveLength(13 + 15);
-    expect(Object.keys(MESSAGE_DATA_FIELDS)).toHaveLength(25 + 3);
+    expect(Object.keys(MESSAGE_RESPONSE_FIELDS)).toHaveLength(13 + 16);
+    expect(Object.keys(MESSAGE_DATA_FIELDS)).toHaveLength(25 + 4);
   });
 });
 

@@ -14,6 +14,12 @@ import { advanceTime } from './delivery/time-travel.js';
 import { Worker } from './delivery/worker.js';
 import { MessageQueries } from './messaging/message-query.js';
 import { SendService } from './messaging/send-message.js';
+import { sandboxRuleFor } from './delivery/providers/sandbox/sandbox-behaviour.js';
+import { GroupService } from './messaging/groups.js';
+import { MessageWaiter } from './messaging/message-waiter.js';
+import { OptOutService } from './messaging/opt-out.js';
+import { ReceiveService } from './messaging/receive-message.js';
+import { TypingService } from './messaging/typing.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { Dispatcher } from './webhooks/dispatcher.js';
@@ -52,7 +58,22 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
   const clock = config.clock === 'manual' ? new ManualClock() : new SystemClock();
   const events = new MessageEvents();
   const providers = new ProviderRegistry([new SandboxProvider(config.sandbox)]);
+  const waiter = new MessageWaiter(store);
+  // Contacts reach lines through the sandbox network, the only one Tapback has.
+  const serviceOf = (number: string) => sandboxRuleFor(number).service;
+  // Inbound messages commit their deliveries (and a HELP reply's job); this only wakes the loops.
+  const receive = new ReceiveService({
+    store,
+    clock,
+    serviceOf,
+    onReceived: () => {
+      worker.notify();
+      dispatcher.notify();
+      waiter.notify();
+    },
+  });
   const worker = new Worker({
+    onContactReply: (reply, cause) => receive.receiveReply(reply, cause),
     store,
     clock,
     providers,
@@ -74,7 +95,10 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     settings: { ...config.webhooks, pollMs: config.delivery.pollMs },
   });
   // Status changes commit their deliveries in the same transaction; this only wakes the dispatcher.
-  events.onStatusChange(() => dispatcher.notify());
+  events.onStatusChange(() => {
+    dispatcher.notify();
+    waiter.notify();
+  });
   const sendService = new SendService({
     store,
     clock,
@@ -82,6 +106,17 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     onAccepted: () => {
       worker.notify();
       dispatcher.notify();
+      waiter.notify();
+    },
+  });
+  const groups = new GroupService({
+    store,
+    clock,
+    queueLimit: config.queueLimit,
+    onAccepted: () => {
+      worker.notify();
+      dispatcher.notify();
+      waiter.notify();
     },
   });
   const boot = await bootstrapShared(store, config.bootstrap);
@@ -98,6 +133,14 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
             clock instanceof ManualClock ? (ms) => advanceTime(clock, worker, store, ms, [dispatcher]) : undefined,
           version: VERSION,
           webhooks: { policy, onQueued: () => dispatcher.notify() },
+          twoWay: {
+            receive,
+            groups,
+            optOut: new OptOutService(store, clock),
+            typing: new TypingService(store, clock, () => dispatcher.notify()),
+            waiter,
+            serviceOf,
+          },
         })
       : buildHealthApp(config.role);
   // Other processes' commits (sends accepted by API processes, follow-ups scheduled by other

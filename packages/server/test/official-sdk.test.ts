@@ -1,18 +1,19 @@
 import SendblueAPI, { AuthenticationError, BadRequestError, NotFoundError } from 'sendblue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTACT, advanceClock } from '../src/test-support/api-helpers.js';
-import { TEST_KEY_ID, TEST_SECRET, type TestServer, startTestServer } from '../src/test-support/test-server.js';
+import { SERVER_BACKENDS } from '../src/test-support/backends.js';
+import { TEST_KEY_ID, TEST_SECRET, type TestServer, startBackendServer } from '../src/test-support/test-server.js';
 
 /**
  * End to end: the official `sendblue` SDK, unmodified but for `baseURL`, drives the four Messages
  * operations against a real listening Tapback over loopback HTTP.
  */
-describe('the official sendblue SDK against Tapback', () => {
+describe.each(SERVER_BACKENDS)('the official sendblue SDK against Tapback ($name)', (backend) => {
   let server: TestServer;
   let client: SendblueAPI;
 
   beforeAll(async () => {
-    server = await startTestServer({ TAPBACK_CLOCK: 'manual' });
+    server = await startBackendServer(backend, { TAPBACK_CLOCK: 'manual' });
     client = new SendblueAPI({ apiKey: TEST_KEY_ID, apiSecret: TEST_SECRET, baseURL: server.url });
   });
   afterAll(() => server.close());

@@ -27,6 +27,7 @@ const FINAL: Record<SandboxBehaviour, { status: string; seq: number }> = {
   unreachable: { status: 'ERROR', seq: 1 },
   flaky: { status: 'DELIVERED', seq: 2 },
   never_confirmed: { status: 'SENT', seq: 1 },
+  echo: { status: 'DELIVERED', seq: 2 },
   imessage: { status: 'DELIVERED', seq: 2 },
 };
 
@@ -195,7 +196,7 @@ describe.skipIf(!HAS_POSTGRES)('PostgreSQL scale-out: 2 API and 2 worker process
     );
     const rows = (
       await sql.query<{ handle: string; status: string; status_seq: number }>(
-        'SELECT handle, status, status_seq FROM messages',
+        'SELECT handle, status, status_seq FROM messages WHERE is_outbound',
       )
     ).rows;
     expect(rows).toHaveLength(total);
@@ -211,7 +212,7 @@ describe.skipIf(!HAS_POSTGRES)('PostgreSQL scale-out: 2 API and 2 worker process
     expect(stillThere.rowCount).toBe(0);
 
     // The survivors still answer, and the API reports the same history.
-    const page = await fetch(`${api2!.url}/api/v2/messages?limit=1`, { headers: AUTH });
+    const page = await fetch(`${api2!.url}/api/v2/messages?limit=1&is_outbound=true`, { headers: AUTH });
     expect(((await page.json()) as { pagination: { total: number } }).pagination.total).toBe(total);
     for (const p of [api1!, api2!, worker2!]) {
       p.kill('SIGTERM');

@@ -1,15 +1,20 @@
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sqlitePath } from '../src/config/config.js';
 import { SANDBOX_RULES, type SandboxBehaviour } from '../src/delivery/providers/sandbox/sandbox-behaviour.js';
 import type { WireMessage } from '../src/domain/message.js';
+import { openStore } from '../src/store/open-store.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../src/store/store.js';
+import { SERVER_BACKENDS } from '../src/test-support/backends.js';
 import { type ServerProcess, killAllChildren, startServerProcess } from '../src/test-support/cli-process.js';
-import { tempDir } from '../src/test-support/temp-dir.js';
 
 /**
  * Process-level durability (reliability checklist D1-D5, bounded): the real `tapback serve`
- * binary on a SQLite file, killed with SIGKILL or stopped with SIGTERM under load, restarted on
- * the same file. Every acknowledged message must reach its final status exactly once.
+ * binary on a SQLite file or a PostgreSQL database, killed with SIGKILL or stopped with SIGTERM
+ * under load, restarted on the same data. Every acknowledged message must reach its final status
+ * exactly once.
  */
 
 const KEY_ID = 'restart-key-0001';
@@ -25,6 +30,7 @@ const FINAL: Record<SandboxBehaviour, { status: string; status_sequence: number 
   unreachable: { status: 'ERROR', status_sequence: 1 },
   flaky: { status: 'DELIVERED', status_sequence: 2 },
   never_confirmed: { status: 'SENT', status_sequence: 1 },
+  echo: { status: 'DELIVERED', status_sequence: 2 },
   imessage: { status: 'DELIVERED', status_sequence: 2 },
 };
 
@@ -54,13 +60,17 @@ async function sendMessage(url: string, key: string, to: string): Promise<SendOu
   }
 }
 
-/** Every message of the account, oldest first. */
-async function listAll(url: string): Promise<WireMessage[]> {
+/** Every outbound (or inbound) message of the account, oldest first. */
+async function listAll(url: string, direction: 'outbound' | 'inbound' = 'outbound'): Promise<WireMessage[]> {
   const all: WireMessage[] = [];
+  const outbound = direction === 'outbound';
   for (;;) {
-    const res = await fetch(`${url}/api/v2/messages?limit=100&offset=${all.length}&order_direction=asc`, {
-      headers: AUTH,
-    });
+    const res = await fetch(
+      `${url}/api/v2/messages?limit=100&offset=${all.length}&order_direction=asc&is_outbound=${outbound}`,
+      {
+        headers: AUTH,
+      },
+    );
     expect(res.status).toBe(200);
     const page = (await res.json()) as { data: WireMessage[]; pagination: { total: number } };
     all.push(...page.data);
@@ -87,16 +97,14 @@ async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise
   );
 }
 
-describe('the server process survives kill -9 and SIGTERM', () => {
-  let dir: ReturnType<typeof tempDir>;
-  let dbPath: string;
+describe.each(SERVER_BACKENDS)('the server process survives kill -9 and SIGTERM ($name)', (backend) => {
+  let db: { url: string; dispose(): Promise<void> };
   let env: Record<string, string>;
 
-  beforeEach(() => {
-    dir = tempDir('tapback-restart-');
-    dbPath = `${dir.path}/tapback.db`;
+  beforeEach(async () => {
+    db = await backend.createDatabase();
     env = {
-      DATABASE_URL: `sqlite:${dbPath}`,
+      DATABASE_URL: db.url,
       TAPBACK_BOOTSTRAP_API_KEY_ID: KEY_ID,
       TAPBACK_BOOTSTRAP_API_SECRET: SECRET,
       TAPBACK_BOOTSTRAP_LINE: LINE,
@@ -109,18 +117,38 @@ describe('the server process survives kill -9 and SIGTERM', () => {
 
   afterEach(async () => {
     await killAllChildren();
-    dir.cleanup();
+    await db.dispose();
   });
 
   afterAll(killAllChildren);
 
-  /** Opens the file the server used (after it exited) through the store, then closes it. */
-  async function inspect<T>(read: (store: SqliteStore) => Promise<T>): Promise<T> {
-    const store = new SqliteStore(dbPath);
+  /** Opens the database the server used (after it exited) through the store, then closes it. */
+  async function inspect<T>(read: (store: Store) => Promise<T>): Promise<T> {
+    const store = await openStore(db.url);
     try {
       return await read(store);
     } finally {
       await store.close();
+    }
+  }
+
+  /** Jobs a worker holds a lease on, read straight from the database. */
+  async function leasedJobs(): Promise<number> {
+    const sql = 'SELECT count(*) AS n FROM jobs WHERE leased_by IS NOT NULL';
+    if (backend.name === 'sqlite') {
+      const raw = new Database(sqlitePath(db.url), { readonly: true });
+      try {
+        return (raw.prepare(sql).get() as { n: number }).n;
+      } finally {
+        raw.close();
+      }
+    }
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      return Number((await client.query<{ n: string }>(sql)).rows[0]?.n);
+    } finally {
+      await client.end();
     }
   }
 
@@ -129,7 +157,7 @@ describe('the server process survives kill -9 and SIGTERM', () => {
     expect((await server.exited).signal).toBe('SIGKILL');
   }
 
-  it('delivers every message exactly once across two kill -9 restarts, in WAL mode with synchronous=FULL', async () => {
+  it('delivers every message exactly once across two kill -9 restarts (SQLite: in WAL mode with synchronous=FULL)', async () => {
     env.TAPBACK_SANDBOX_SENT_DELAY_MS = '300';
     env.TAPBACK_SANDBOX_DELIVERED_DELAY_MS = '1500';
     // 50 messages over every sandbox behaviour, each under its own idempotency key.
@@ -191,13 +219,30 @@ describe('the server process survives kill -9 and SIGTERM', () => {
       if (w.status === 'ERROR') expect(w.error_code).toBe(10001);
     }
 
+    // The echo contact's replies are durable jobs too: each echo message was answered exactly once.
+    const echoes = messages.filter((m) => m.behaviour === 'echo').length;
+    await eventually(
+      async () => (await listAll(third.url, 'inbound')).length >= echoes,
+      10_000,
+      async () => `inbound: ${(await listAll(third.url, 'inbound')).length} of ${echoes}`,
+    );
+    const replies = await listAll(third.url, 'inbound');
+    expect(replies).toHaveLength(echoes);
+    expect(replies.every((r) => r.content.startsWith('Echo: ') && r.status === 'RECEIVED')).toBe(true);
+
     third.kill('SIGTERM');
     expect(await third.exited).toEqual({ code: 0, signal: null });
-    expect(await inspect(async (s) => ({ jobs: await s.countJobs(), durability: s.durability() }))).toEqual({
-      jobs: 0,
-      durability: { journalMode: 'wal', synchronous: 2 },
-    });
-    const raw = new Database(dbPath, { readonly: true });
+    expect(await inspect((s) => s.countJobs())).toBe(0);
+    expect(await leasedJobs()).toBe(0);
+    if (backend.name !== 'sqlite') return;
+    const path = sqlitePath(db.url);
+    const sqlite = new SqliteStore(path);
+    try {
+      expect(sqlite.durability()).toEqual({ journalMode: 'wal', synchronous: 2 });
+    } finally {
+      await sqlite.close();
+    }
+    const raw = new Database(path, { readonly: true });
     try {
       // journal_mode is stored in the file: this is what the server ran with.
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -237,12 +282,7 @@ describe('the server process survives kill -9 and SIGTERM', () => {
     expect(results.filter((o) => o.kind === 'http')).toEqual([]);
     expect(acked).toBeGreaterThanOrEqual(150);
 
-    const leased = new Database(dbPath, { readonly: true });
-    try {
-      expect(leased.prepare('SELECT count(*) AS n FROM jobs WHERE leased_by IS NOT NULL').get()).toEqual({ n: 0 });
-    } finally {
-      leased.close();
-    }
+    expect(await leasedJobs()).toBe(0);
 
     // Restart; retry every request whose outcome was unknown, under its key.
     const again = await startServerProcess(env);

@@ -32,6 +32,7 @@ export const MESSAGE_RESPONSE_FIELDS: Record<keyof MessageResponse, true> = {
   error_reason: true,
   error_detail: true,
   status_sequence: true,
+  sms_segments: true,
 };
 
 export const MESSAGE_DATA_FIELDS: Record<keyof MessageData, true> = {
@@ -63,4 +64,5 @@ export const MESSAGE_DATA_FIELDS: Record<keyof MessageData, true> = {
   accountEmail: true,
   date_created: true,
   status_sequence: true,
+  sms_segments: true,
 };

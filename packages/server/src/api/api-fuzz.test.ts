@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTACT, inject, messageCount, send } from '../test-support/api-helpers.js';
-import { type TestServer, startTestServer } from '../test-support/test-server.js';
+import { SERVER_BACKENDS } from '../test-support/backends.js';
+import { type TestServer, startBackendServer } from '../test-support/test-server.js';
 
 /**
  * F1: generated requests for the four Messages routes never produce a 5xx, and every 4xx is a
@@ -208,13 +209,13 @@ function isJsonError(res: LightMyRequestResponse): boolean {
   }
 }
 
-describe(`generated requests (F1, seed ${SEED}, ${RUNS} runs per route)`, () => {
+describe.each(SERVER_BACKENDS)(`generated requests (F1, seed ${SEED}, ${RUNS} runs per route) ($name)`, (backend) => {
   let server: TestServer;
   const handles: string[] = [];
 
   beforeAll(async () => {
     console.info(`api-fuzz: fast-check seed ${SEED}, ${RUNS} runs per route`);
-    server = await startTestServer({
+    server = await startBackendServer(backend, {
       TAPBACK_CLOCK: 'manual',
       TAPBACK_LIST_RATE_MAX: '1000000',
       TAPBACK_QUEUE_LIMIT: '1000000',

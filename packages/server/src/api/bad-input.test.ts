@@ -1,18 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONTACT, addTenant, expectError, get, inject, messageCount, send } from '../test-support/api-helpers.js';
-import { type TestServer, startTestServer } from '../test-support/test-server.js';
+import { SERVER_BACKENDS } from '../test-support/backends.js';
+import { type TestServer, startBackendServer } from '../test-support/test-server.js';
 
 /**
  * Requests the API must refuse (F2, F3, M3). Every refusal is a 4xx JSON error body and stores
  * nothing: the account's message total is checked before and after each case.
  */
-describe('rejected sends', () => {
+describe.each(SERVER_BACKENDS)('rejected sends ($name)', (backend) => {
   let server: TestServer;
   let line: string;
   let before: number;
 
   beforeAll(async () => {
-    server = await startTestServer({ TAPBACK_CLOCK: 'manual', TAPBACK_LIST_RATE_MAX: '100000' });
+    server = await startBackendServer(backend, { TAPBACK_CLOCK: 'manual', TAPBACK_LIST_RATE_MAX: '100000' });
     line = server.line;
     await addTenant(server, 'other@example.com', '+15550002000');
     // One stored message, so "unchanged" is checked against a non-empty history.
@@ -241,11 +242,11 @@ describe('rejected sends', () => {
   });
 });
 
-describe('rejected reads', () => {
+describe.each(SERVER_BACKENDS)('rejected reads ($name)', (backend) => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer({ TAPBACK_CLOCK: 'manual' });
+    server = await startBackendServer(backend, { TAPBACK_CLOCK: 'manual' });
   });
   afterAll(() => server.close());
 

@@ -19,6 +19,17 @@ import { sandboxRoutes } from './routes/sandbox.js';
 import { sendMessageRoutes } from './routes/send-message.js';
 import { ErrorSchema, WireMessageSchema } from './schemas/message-schema.js';
 import { validatorCompiler } from './validation.js';
+import type { Service } from '../domain/message.js';
+import type { GroupService } from '../messaging/groups.js';
+import type { MessageWaiter } from '../messaging/message-waiter.js';
+import type { OptOutService } from '../messaging/opt-out.js';
+import type { ReceiveService } from '../messaging/receive-message.js';
+import type { TypingService } from '../messaging/typing.js';
+import { accountSettingsRoutes } from './routes/account-settings.js';
+import { contactRoutes } from './routes/contacts.js';
+import { groupRoutes } from './routes/groups.js';
+import { sandboxContactRoutes } from './routes/sandbox-contacts.js';
+import { typingIndicatorRoutes } from './routes/typing-indicators.js';
 
 export interface AppDeps {
   store: Store;
@@ -31,6 +42,17 @@ export interface AppDeps {
   version: string;
   /** Webhook management; without it, entries may not point at any private address. */
   webhooks?: { policy: AddressPolicy; onQueued: () => void };
+  /** Two-way messaging: inbound messages, groups, opt-out, lookups, typing indicators. */
+  twoWay: TwoWayDeps;
+}
+
+export interface TwoWayDeps {
+  receive: ReceiveService;
+  groups: GroupService;
+  optOut: OptOutService;
+  typing: TypingService;
+  waiter: MessageWaiter;
+  serviceOf: (number: string) => Service;
 }
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -98,6 +120,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const webhooks = deps.webhooks ?? { policy: new AddressPolicy([]), onQueued: () => undefined };
     await authed.register(accountWebhookRoutes, { store: deps.store, policy: webhooks.policy });
     await authed.register(webhookDeliveryRoutes, { store: deps.store, now: deps.now, onQueued: webhooks.onQueued });
+    const t = deps.twoWay;
+    await authed.register(groupRoutes, { groups: t.groups });
+    await authed.register(contactRoutes, { optOut: t.optOut, serviceOf: t.serviceOf });
+    await authed.register(typingIndicatorRoutes, { typing: t.typing });
+    await authed.register(accountSettingsRoutes, { optOut: t.optOut });
+    await authed.register(sandboxContactRoutes, { receive: t.receive, typing: t.typing, waiter: t.waiter });
   });
   return app;
 }

@@ -8,15 +8,16 @@ import {
   messageCount,
   send,
 } from '../test-support/api-helpers.js';
-import { type TestServer, startTestServer } from '../test-support/test-server.js';
+import { SERVER_BACKENDS } from '../test-support/backends.js';
+import { type TestServer, startBackendServer } from '../test-support/test-server.js';
 
 /** I1: the `Idempotency-Key` header de-duplicates sends per account. */
-describe('Idempotency-Key on POST /api/send-message', () => {
+describe.each(SERVER_BACKENDS)('Idempotency-Key on POST /api/send-message ($name)', (backend) => {
   let server: TestServer;
   let other: Tenant;
 
   beforeAll(async () => {
-    server = await startTestServer({ TAPBACK_CLOCK: 'manual', TAPBACK_LIST_RATE_MAX: '100000' });
+    server = await startBackendServer(backend, { TAPBACK_CLOCK: 'manual', TAPBACK_LIST_RATE_MAX: '100000' });
     other = await addTenant(server, 'other@example.com', '+15550002000');
   });
   afterAll(() => server.close());

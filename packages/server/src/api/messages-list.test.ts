@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageStatus, Service } from '../domain/message.js';
 import { type Tenant, addTenant, expectError, get, seedMessage } from '../test-support/api-helpers.js';
-import { type TestServer, startTestServer } from '../test-support/test-server.js';
+import { SERVER_BACKENDS } from '../test-support/backends.js';
+import { type TestServer, startBackendServer } from '../test-support/test-server.js';
 
 const T = Date.UTC(2026, 0, 1);
 const at = (seconds: number): number => T + seconds * 1000;
@@ -51,14 +52,14 @@ interface ListBody {
   pagination: { total: number; limit: number; offset: number; hasMore: boolean };
 }
 
-describe('GET /api/v2/messages', () => {
+describe.each(SERVER_BACKENDS)('GET /api/v2/messages ($name)', (backend) => {
   let server: TestServer;
   let owner: Tenant;
   let other: Tenant;
   let rows: Row[];
 
   beforeAll(async () => {
-    server = await startTestServer({ TAPBACK_CLOCK: 'manual', TAPBACK_LIST_RATE_MAX: '100000' });
+    server = await startBackendServer(backend, { TAPBACK_CLOCK: 'manual', TAPBACK_LIST_RATE_MAX: '100000' });
     owner = await addTenant(server, 'list@example.com', L1);
     await server.server.store.addLine({ accountId: owner.accountId, number: L2, provider: 'sandbox' });
     other = await addTenant(server, 'neighbour@example.com', '+15550004000');
@@ -287,13 +288,13 @@ describe('GET /api/v2/messages', () => {
   });
 });
 
-describe('GET /api/v2/messages pagination', () => {
+describe.each(SERVER_BACKENDS)('GET /api/v2/messages pagination ($name)', (backend) => {
   let server: TestServer;
   let owner: Tenant;
   let all: string[];
 
   beforeAll(async () => {
-    server = await startTestServer({ TAPBACK_CLOCK: 'manual', TAPBACK_LIST_RATE_MAX: '100000' });
+    server = await startBackendServer(backend, { TAPBACK_CLOCK: 'manual', TAPBACK_LIST_RATE_MAX: '100000' });
     owner = await addTenant(server, 'pages@example.com', L1);
     // 105 rows; every three share a created_at, so only the tie-breaker keeps pages apart.
     const stored = await Promise.all(
@@ -367,12 +368,12 @@ describe('GET /api/v2/messages pagination', () => {
   });
 });
 
-describe('GET /api/v2/messages rate limit', () => {
+describe.each(SERVER_BACKENDS)('GET /api/v2/messages rate limit ($name)', (backend) => {
   let server: TestServer;
   let other: Tenant;
 
   beforeAll(async () => {
-    server = await startTestServer({ TAPBACK_CLOCK: 'manual', TAPBACK_LIST_RATE_MAX: '5' });
+    server = await startBackendServer(backend, { TAPBACK_CLOCK: 'manual', TAPBACK_LIST_RATE_MAX: '5' });
     other = await addTenant(server, 'unaffected@example.com', '+15550005000');
   });
   afterAll(() => server.close());

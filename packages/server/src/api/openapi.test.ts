@@ -2,7 +2,8 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTACT, get, inject, send } from '../test-support/api-helpers.js';
-import { type TestServer, startTestServer } from '../test-support/test-server.js';
+import { SERVER_BACKENDS } from '../test-support/backends.js';
+import { type TestServer, startBackendServer } from '../test-support/test-server.js';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -76,12 +77,12 @@ const LIST_PARAMETERS = [
   'updated_at_lte',
 ];
 
-describe('GET /openapi.json', () => {
+describe.each(SERVER_BACKENDS)('GET /openapi.json ($name)', (backend) => {
   let server: TestServer;
   let doc: OpenApiDocument;
 
   beforeAll(async () => {
-    server = await startTestServer({ TAPBACK_CLOCK: 'manual' });
+    server = await startBackendServer(backend, { TAPBACK_CLOCK: 'manual' });
     const res = await inject(server, { method: 'GET', url: '/openapi.json' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);

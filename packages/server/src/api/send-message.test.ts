@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTACT, advanceClock, expectError, get, messageCount, send } from '../test-support/api-helpers.js';
-import { type TestServer, startTestServer } from '../test-support/test-server.js';
+import { SERVER_BACKENDS } from '../test-support/backends.js';
+import { type TestServer, startBackendServer } from '../test-support/test-server.js';
 
 /**
  * Every field the seed's models (MessageResponse, MessageContent, MessageListResponse data) name,
@@ -42,13 +43,13 @@ function isIsoDate(v: unknown): boolean {
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-describe('POST /api/send-message', () => {
+describe.each(SERVER_BACKENDS)('POST /api/send-message ($name)', (backend) => {
   let server: TestServer;
   let line: string;
   let auth: Record<string, string>;
 
   beforeAll(async () => {
-    server = await startTestServer({ TAPBACK_CLOCK: 'manual' });
+    server = await startBackendServer(backend, { TAPBACK_CLOCK: 'manual' });
     line = server.line;
     auth = server.auth;
   });
@@ -162,6 +163,8 @@ describe('POST /api/send-message', () => {
 
   it.each([
     ['a lone surrogate escape', Buffer.from('{"content":"a\\ud800b\\udc00c","number":"+19998887777",')],
+    // PostgreSQL text cannot hold U+0000, so no backend stores it.
+    ['a U+0000 escape', Buffer.from('{"content":"a\\u0000b","number":"+19998887777",')],
     [
       'invalid UTF-8 bytes',
       Buffer.concat([Buffer.from('{"content":"a'), Buffer.from([0xff]), Buffer.from('b","number":"+19998887777",')]),
@@ -176,17 +179,31 @@ describe('POST /api/send-message', () => {
     expect(stored.json()).toEqual(sent);
   });
 
+  it('stores U+0000 in media_url and status_callback as U+FFFD, answering what it stored', async () => {
+    const res = await send(server, auth, {
+      number: CONTACT,
+      from_number: line,
+      media_url: 'https://cdn.example.com/a\u0000b.jpg',
+      status_callback: 'https://hooks.example.com/\u0000',
+    });
+    expect(res.statusCode).toBe(200);
+    const sent = res.json() as { message_handle: string; media_url: string };
+    expect(sent.media_url).toBe('https://cdn.example.com/a\uFFFDb.jpg');
+    const stored = await get(server, auth, `/api/status?handle=${sent.message_handle}`);
+    expect(stored.json()).toEqual(sent);
+  });
+
   it('ignores fields it does not know instead of rejecting the send', async () => {
     const res = await send(server, auth, { number: CONTACT, from_number: line, content: 'x', seat_id: null, foo: 1 });
     expect(res.statusCode).toBe(200);
   });
 });
 
-describe('POST /api/send-message when the account queue is full', () => {
+describe.each(SERVER_BACKENDS)('POST /api/send-message when the account queue is full ($name)', (backend) => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer({ TAPBACK_CLOCK: 'manual', TAPBACK_QUEUE_LIMIT: '3' });
+    server = await startBackendServer(backend, { TAPBACK_CLOCK: 'manual', TAPBACK_QUEUE_LIMIT: '3' });
   });
   afterAll(() => server.close());
 

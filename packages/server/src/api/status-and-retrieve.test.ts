@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTACT, advanceClock, expectError, get, send } from '../test-support/api-helpers.js';
-import { type TestServer, startTestServer } from '../test-support/test-server.js';
+import { SERVER_BACKENDS } from '../test-support/backends.js';
+import { type TestServer, startBackendServer } from '../test-support/test-server.js';
 
 interface Wire {
   message_handle: string;
@@ -17,12 +18,12 @@ interface Wire {
 /** A well-formed UUID v7 that no message has. */
 const UNKNOWN = '01900000-0000-7000-8000-000000000000';
 
-describe('GET /api/status and GET /api/v2/messages/{id}', () => {
+describe.each(SERVER_BACKENDS)('GET /api/status and GET /api/v2/messages/{id} ($name)', (backend) => {
   let server: TestServer;
 
   beforeAll(async () => {
     // The sandbox's documented defaults: SENT 100 ms after the attempt, DELIVERED 400 ms later.
-    server = await startTestServer({ TAPBACK_CLOCK: 'manual' });
+    server = await startBackendServer(backend, { TAPBACK_CLOCK: 'manual' });
   });
   afterAll(() => server.close());
 

@@ -9,17 +9,18 @@ import {
   seedMessage,
   send,
 } from '../test-support/api-helpers.js';
-import { type TestServer, startTestServer } from '../test-support/test-server.js';
+import { SERVER_BACKENDS } from '../test-support/backends.js';
+import { type TestServer, startBackendServer } from '../test-support/test-server.js';
 
 /** T1: account B calls every route that takes an id or filter with A's objects. */
-describe('tenant isolation', () => {
+describe.each(SERVER_BACKENDS)('tenant isolation ($name)', (backend) => {
   let server: TestServer;
   let a: Tenant;
   let b: Tenant;
   let aHandles: string[];
 
   beforeAll(async () => {
-    server = await startTestServer({ TAPBACK_CLOCK: 'manual', TAPBACK_LIST_RATE_MAX: '100000' });
+    server = await startBackendServer(backend, { TAPBACK_CLOCK: 'manual', TAPBACK_LIST_RATE_MAX: '100000' });
     a = await bootstrapTenant(server);
     b = await addTenant(server, 'tenant-b@example.com', '+15550002000');
     const sent = await send(server, a.auth, { number: CONTACT, from_number: a.line, content: 'for A only' });

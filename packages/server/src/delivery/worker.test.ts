@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../domain/clock.js';
 import type { Message } from '../domain/message.js';
 import type { Account, StatusChange, Store } from '../store/store.js';
-import { type BackendInstance, sqliteBackend } from '../test-support/backends.js';
+import { type BackendInstance, STORE_BACKENDS } from '../test-support/backends.js';
 import {
   FakeProvider,
   hangForever,
@@ -50,7 +50,7 @@ function recordingLogger(): Logger & { error: ReturnType<typeof vi.fn>; warn: Re
 /** Lets promise callbacks and immediates queued so far run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('Worker', () => {
+describe.each(STORE_BACKENDS)('Worker ($name)', (storeBackend) => {
   let backend: BackendInstance;
   let store: Store;
   let account: Account;
@@ -94,7 +94,7 @@ describe('Worker', () => {
   }
 
   beforeEach(async () => {
-    backend = await sqliteBackend.create();
+    backend = await storeBackend.create();
     store = backend.store;
     account = await store.createAccount({ email: 'worker@example.com' });
     await store.addLine({ accountId: account.id, number: LINE, provider: 'fake' });

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import { Batcher } from '../store/batcher.js';
-import type { ClaimedJob, FollowUp, JobOutcome, StatusPatch, Store } from '../store/store.js';
+import { newHandle } from '../domain/ids.js';
+import type { Message } from '../domain/message.js';
+import type { ClaimedJob, ContactReply, FollowUp, JobOutcome, StatusPatch, Store } from '../store/store.js';
 import { backoffDelay } from './backoff.js';
 import type { MessageEvents } from './message-events.js';
 import type { ProviderRegistry, ProviderResult } from './providers/provider.js';
@@ -29,6 +31,11 @@ export interface WorkerDeps {
   events: MessageEvents;
   logger: Logger;
   settings: WorkerSettings;
+  /**
+   * Receives a simulated contact's reply (the sandbox echo contact) to `cause`, idempotently by
+   * the reply's handle. Without it, replies are dropped.
+   */
+  onContactReply?: (reply: ContactReply, cause: Message) => Promise<void>;
 }
 
 /**
@@ -159,6 +166,10 @@ export class Worker {
     const { job, message } = claimed;
     const base = { kind: 'done' as const, jobId: job.id, messageId: job.messageId };
     if (job.kind === 'status') {
+      if (job.reply !== null) {
+        const failed = await this.receiveReply(claimed, job.reply);
+        if (failed !== undefined) return failed;
+      }
       return { ...base, patches: job.patch ? [job.patch] : [], schedule: chain(job.then, this.deps.clock.now()) };
     }
     if (message.status !== 'QUEUED') return { ...base, patches: [], schedule: [] };
@@ -169,11 +180,17 @@ export class Worker {
       const events = [...result.events].sort((a, b) => a.afterMs - b.afterMs);
       const immediate = events.filter((e) => e.afterMs <= 0).map((e) => e.patch);
       // Later events become one chain of relative delays, each scheduled when the one before runs.
-      const later = events.filter((e) => e.afterMs > 0);
-      const relative = later.map((e, i) => ({
-        afterMs: e.afterMs - (i === 0 ? 0 : later[i - 1]!.afterMs),
-        patch: e.patch,
-      }));
+      // Contact replies join the chain (after the status changes due at the same time), so a reply
+      // is a durable job scheduled only once the status before it (DELIVERED) is applied.
+      const later: FollowUp[] = [
+        ...events.filter((e) => e.afterMs > 0),
+        ...(result.replies ?? []).map((r) => ({
+          afterMs: Math.max(0, r.afterMs),
+          patch: null,
+          reply: { handle: newHandle(), content: r.content },
+        })),
+      ].sort((a, b) => a.afterMs - b.afterMs);
+      const relative = later.map((e, i) => ({ ...e, afterMs: e.afterMs - (i === 0 ? 0 : later[i - 1]!.afterMs) }));
       return { ...base, patches: immediate, schedule: chain(relative, now) };
     }
     const { maxAttempts, retryBaseMs, retryMaxMs } = this.deps.settings;
@@ -197,6 +214,24 @@ export class Worker {
       ],
       schedule: [],
     };
+  }
+
+  /** Hands a contact's reply to the receiving use case; a failure is retried like a send. */
+  private async receiveReply(claimed: ClaimedJob, reply: ContactReply): Promise<JobOutcome | undefined> {
+    const { onContactReply, settings, logger, clock } = this.deps;
+    if (onContactReply === undefined) return undefined;
+    try {
+      await onContactReply(reply, claimed.message);
+      return undefined;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (claimed.job.attempts >= settings.maxAttempts) {
+        logger.error({ err: error, reply: reply.handle }, 'a contact reply could not be received; dropping it');
+        return undefined;
+      }
+      const runAt = clock.now() + backoffDelay(claimed.job.attempts, settings.retryBaseMs, settings.retryMaxMs);
+      return { kind: 'retry', jobId: claimed.job.id, runAt, error: message };
+    }
   }
 
   private async callProvider(
@@ -263,7 +298,12 @@ function isProviderResult(value: unknown): value is ProviderResult {
 }
 
 /** The first follow-up as a job due after its delay, carrying the rest of the chain. */
-function chain(followUps: FollowUp[], now: number): { runAt: number; patch: StatusPatch; then: FollowUp[] }[] {
+function chain(
+  followUps: FollowUp[],
+  now: number,
+): { runAt: number; patch: StatusPatch | null; then: FollowUp[]; reply?: ContactReply }[] {
   const [first, ...rest] = followUps;
-  return first === undefined ? [] : [{ runAt: now + first.afterMs, patch: first.patch, then: rest }];
+  if (first === undefined) return [];
+  const link = { runAt: now + first.afterMs, patch: first.patch, then: rest };
+  return [first.reply === undefined ? link : { ...link, reply: first.reply }];
 }

@@ -21,12 +21,28 @@ export const ERROR_REGISTRY = {
   },
   unknown_line: { status: 400, errorCode: 4000, summary: '`from_number` is not one of the account’s lines.' },
   clock_not_manual: { status: 400, errorCode: null, summary: 'The clock can only be moved with TAPBACK_CLOCK=manual.' },
+  group_too_large: { status: 400, errorCode: 4000, summary: 'A group has at most 25 contacts besides the line.' },
+  group_too_small: {
+    status: 400,
+    errorCode: 4000,
+    summary: 'A group needs 2 contacts besides the line; removing one needs 4 participants.',
+  },
+  no_route_mapping: {
+    status: 400,
+    errorCode: 4000,
+    summary: 'No 1:1 conversation between the line and the number yet (typing indicators need one).',
+  },
   invalid_json: { status: 400, errorCode: 4000, summary: 'The body is not valid JSON.' },
   unauthorized: { status: 401, errorCode: null, summary: 'Credentials are missing, wrong or revoked.' },
   forbidden: { status: 403, errorCode: null, summary: 'The credentials may not perform this operation.' },
   not_found: { status: 404, errorCode: null, summary: 'No such resource for this account.' },
   route_not_found: { status: 404, errorCode: null, summary: 'No such route.' },
   method_not_allowed: { status: 405, errorCode: null, summary: 'The route does not accept this method.' },
+  wait_timeout: {
+    status: 408,
+    errorCode: null,
+    summary: 'No matching message arrived before `timeout_ms` (`GET /sandbox/wait`).',
+  },
   payload_too_large: { status: 413, errorCode: 4000, summary: 'The body exceeds the size limit.' },
   unsupported_media_type: { status: 415, errorCode: 4000, summary: 'Send JSON or form-encoded bodies.' },
   idempotency_key_reused: {

@@ -1,3 +1,5 @@
+import { smsSegments } from './sms-segments.js';
+
 /**
  * The message model: one record for outbound and inbound messages alike, and its wire shape.
  *
@@ -112,6 +114,8 @@ export interface WireMessage {
   opted_out: boolean;
   service: Service;
   status_sequence: number;
+  /** Tapback: SMS parts the content takes (GSM-7 160/153, UCS-2 70/67) when sent as SMS; null otherwise. */
+  sms_segments: number | null;
 }
 
 export function toWire(m: Message): WireMessage {
@@ -144,5 +148,7 @@ export function toWire(m: Message): WireMessage {
     opted_out: m.optedOut,
     service: m.service,
     status_sequence: m.statusSeq,
+    // Derived from the content (a pure function), so it is never stale and costs no column.
+    sms_segments: m.service === 'SMS' ? smsSegments(m.content).segments : null,
   };
 }

@@ -3,6 +3,7 @@ import { AppError } from '../domain/errors.js';
 import type { Clock } from '../domain/clock.js';
 import { newHandle } from '../domain/ids.js';
 import { type Message, type SendStyle, toWire } from '../domain/message.js';
+import { declinedForOptOut } from '../domain/opt-out.js';
 import { parsePhone } from '../domain/phone.js';
 import type { NewMessage, Store } from '../store/store.js';
 import type { Caller } from './caller.js';
@@ -71,15 +72,20 @@ export class SendService {
   ): Promise<SendOutcome> {
     const draft = await this.validate(caller, input);
     const body = JSON.stringify(toWire({ ...draft, id: 0, statusSeq: 0 }));
+    // An opted-out recipient is decided by the store, inside the accepting transaction.
+    const declined = declinedForOptOut(draft);
+    const declinedBody = (): string => JSON.stringify(toWire({ ...declined, id: 0, statusSeq: 0 }));
     const result = await this.deps.store.acceptOutbound({
       message: draft,
       queueLimit: this.deps.queueLimit,
       ...(idempotency === undefined ? {} : { idempotency: { ...idempotency, responseBody: body } }),
+      // Rendered ahead only when an idempotency key must store it; otherwise only if needed.
+      whenOptedOut: { message: declined, responseBody: idempotency === undefined ? '' : declinedBody() },
     });
     switch (result.kind) {
       case 'accepted':
         this.deps.onAccepted(result.message);
-        return { body, replayed: false };
+        return { body: result.message.status === 'DECLINED' ? declinedBody() : body, replayed: false };
       case 'replay':
         if (idempotency !== undefined && result.requestHash !== idempotency.requestHash) {
           throw new AppError(
@@ -156,11 +162,13 @@ export class SendService {
 }
 
 /**
- * Lone UTF-16 surrogates (valid JSON escapes, invalid Unicode) cannot be stored as UTF-8: they become
- * U+FFFD, as invalid UTF-8 bytes in a body already do, so the answer matches what is stored.
+ * Lone UTF-16 surrogates (valid JSON escapes, invalid Unicode) cannot be stored as UTF-8, nor can
+ * U+0000 be stored in PostgreSQL text: they become U+FFFD, as invalid UTF-8 bytes in a body
+ * already do, so the answer matches what is stored, on every backend.
  */
-function wellFormed(text: string): string {
-  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+export function wellFormed(text: string): string {
+  // eslint-disable-next-line no-control-regex -- U+0000 is exactly what must be replaced
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\u0000/g, '\uFFFD');
 }
 
 /** A digest of the request's meaning: key order and absent-vs-default do not matter. */

@@ -1,45 +1,112 @@
 import type { MessageQuery, OrderBy } from './store.js';
 
 /**
- * Builds the WHERE and ORDER BY of a message list query. Shared by the SQL backends: the only
- * dialect difference, the placeholder style, is passed in as data.
+ * Builds message list queries. Shared by the SQL backends: the dialect differences, the
+ * placeholder style and booleans, are passed in as data.
  */
-export interface SqlFragment {
-  where: string;
-  orderBy: string;
+
+const ORDER_COLUMNS: Record<OrderBy, string> = {
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  sentAt: 'sent_at',
+};
+
+export interface SqlQuery {
+  sql: string;
   params: unknown[];
 }
 
-const ORDER_COLUMNS: Record<OrderBy, string> = {
-  createdAt: 'm.created_at',
-  updatedAt: 'm.updated_at',
-  sentAt: 'm.sent_at',
-};
-
-export function buildMessageFilter(
+/**
+ * The page and the exact total of a message list, as two statements. `select` is the backend's
+ * `SELECT ... FROM messages m JOIN accounts a ...` (no WHERE).
+ *
+ * The `number` filter (either party of the conversation) is an OR over two columns, and no single
+ * index serves an OR: as a plain WHERE it walks the account's whole history, row by row (~15 ms
+ * for the page and ~30 ms for the count on 10,000 messages per account). So it is split into its
+ * two sides, each served by its own index (messages_account_number, messages_account_line):
+ * the page is taken from the first `offset + limit` rows of each side, merged; the total is
+ * count(contact side) + count(line side) - count(both), each an index range count. The cost then
+ * grows with the page and the number of matches, not with the account's history.
+ */
+export function buildMessageList(
   accountId: number,
   q: MessageQuery,
   placeholder: (index: number) => string,
   booleanValue: (b: boolean) => unknown,
-): SqlFragment {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: (p: string) => string, value: unknown): void => {
+  select: string,
+): { page: SqlQuery; count: SqlQuery } {
+  const { clauses, number } = filterClauses(accountId, q, booleanValue);
+  const orderBy = orderByOf(q);
+  const sortKey = `m.${ORDER_COLUMNS[q.orderBy]}`;
+  const pageParams: unknown[] = [];
+  const countParams: unknown[] = [];
+  const p = binder(pageParams, placeholder);
+  const c = binder(countParams, placeholder);
+  if (number === undefined) {
+    return {
+      page: {
+        sql: `${select} WHERE ${render(clauses, p)} ORDER BY ${orderBy} LIMIT ${p(q.limit)} OFFSET ${p(q.offset)}`,
+        params: pageParams,
+      },
+      count: { sql: `SELECT count(*) AS n FROM messages m WHERE ${render(clauses, c)}`, params: countParams },
+    };
+  }
+  const contactSide: Clause = (bind) => `m.number = ${bind(number)}`;
+  const lineSide: Clause = (bind) => `m.sendblue_number = ${bind(number)}`;
+  // An expression, not the column: the overlap is counted through the contact's index (few rows
+  // per contact) rather than the line's (every message of the line), which SQLite would pick.
+  const lineAlso: Clause = (bind) => `(m.sendblue_number || '') = ${bind(number)}`;
+  // Each side's first rows come from its index alone (id and the sort key); only the page's own
+  // `limit` rows are then read from the table.
+  const top = (side: Clause, alias: string): string =>
+    `SELECT * FROM (SELECT m.id, ${sortKey} FROM messages m WHERE ${render([...clauses, side], p)}
+      ORDER BY ${orderBy} LIMIT ${p(q.offset + q.limit)}) AS ${alias}`;
+  const count = (sides: Clause[]): string =>
+    `(SELECT count(*) FROM messages m WHERE ${render([...clauses, ...sides], c)})`;
+  return {
+    page: {
+      sql: `${select} WHERE m.id IN (SELECT id FROM (${top(contactSide, 'by_contact')} UNION ALL ${top(lineSide, 'by_line')}) AS sides
+        ORDER BY ${orderByOf(q, '')} LIMIT ${p(q.limit)} OFFSET ${p(q.offset)})
+        ORDER BY ${orderBy}`,
+      params: pageParams,
+    },
+    count: {
+      sql: `SELECT ${count([contactSide])} + ${count([lineSide])} - ${count([contactSide, lineAlso])} AS n`,
+      params: countParams,
+    },
+  };
+}
+
+/** Appends a value to `params` and returns its placeholder. */
+type Bind = (value: unknown) => string;
+type Clause = (bind: Bind) => string;
+
+function binder(params: unknown[], placeholder: (index: number) => string): Bind {
+  return (value) => {
     params.push(value);
-    clauses.push(sql(placeholder(params.length)));
+    return placeholder(params.length);
+  };
+}
+
+function render(clauses: Clause[], bind: Bind): string {
+  return clauses.map((clause) => clause(bind)).join(' AND ');
+}
+
+/** Every filter but `number`, which is returned apart: how it is applied depends on the query. */
+function filterClauses(
+  accountId: number,
+  q: MessageQuery,
+  booleanValue: (b: boolean) => unknown,
+): { clauses: Clause[]; number: string | undefined } {
+  const clauses: Clause[] = [];
+  const add = (sql: (p: string) => string, value: unknown): void => {
+    clauses.push((bind) => sql(bind(value)));
   };
   add((p) => `m.account_id = ${p}`, accountId);
   if (q.status !== undefined) add((p) => `m.status = ${p}`, q.status);
   if (q.service !== undefined) add((p) => `m.service = ${p}`, q.service);
   if (q.isOutbound !== undefined) add((p) => `m.is_outbound = ${p}`, booleanValue(q.isOutbound));
   if (q.messageType !== undefined) add((p) => `m.message_type = ${p}`, q.messageType);
-  if (q.number !== undefined) {
-    params.push(q.number);
-    const p = placeholder(params.length);
-    params.push(q.number);
-    const p2 = placeholder(params.length);
-    clauses.push(`(m.number = ${p} OR m.sendblue_number = ${p2})`);
-  }
   if (q.fromNumber !== undefined) add((p) => `m.from_number = ${p}`, q.fromNumber);
   if (q.toNumber !== undefined) add((p) => `m.to_number = ${p}`, q.toNumber);
   if (q.sendblueNumber !== undefined) add((p) => `m.sendblue_number = ${p}`, q.sendblueNumber);
@@ -50,7 +117,12 @@ export function buildMessageFilter(
   if (q.sentAtLte !== undefined) add((p) => `m.sent_at <= ${p}`, q.sentAtLte);
   if (q.updatedAtGte !== undefined) add((p) => `m.updated_at >= ${p}`, q.updatedAtGte);
   if (q.updatedAtLte !== undefined) add((p) => `m.updated_at <= ${p}`, q.updatedAtLte);
+  return { clauses, number: q.number };
+}
+
+/** `prefix` is the table alias and a dot, or '' for a subquery's own columns. */
+function orderByOf(q: MessageQuery, prefix = 'm.'): string {
   const dir = q.orderDirection === 'asc' ? 'ASC' : 'DESC';
   // The id breaks ties, so pages never overlap or skip rows that share a timestamp.
-  return { where: clauses.join(' AND '), orderBy: `${ORDER_COLUMNS[q.orderBy]} ${dir}, m.id ${dir}`, params };
+  return `${prefix}${ORDER_COLUMNS[q.orderBy]} ${dir}, ${prefix}id ${dir}`;
 }

@@ -1,6 +1,6 @@
 import type { Message } from '../domain/message.js';
 import { canTransition } from '../domain/status.js';
-import type { FollowUp, StatusPatch } from './store.js';
+import type { ContactReply, FollowUp, StatusPatch } from './store.js';
 
 /**
  * The message after `patch`, or undefined when the patch would not move its status forward.
@@ -22,13 +22,23 @@ export function applyPatch(current: Message, patch: StatusPatch, now: number): M
   };
 }
 
-/** A scheduled status job's payload column: the patch and the chain that follows it. */
-export function encodeScheduledStatus(s: { patch: StatusPatch; then: FollowUp[] }): string {
-  return JSON.stringify({ patch: s.patch, then: s.then });
+/** A scheduled status job's payload column: the patch (or contact reply) and the chain that follows it. */
+export function encodeScheduledStatus(s: {
+  patch: StatusPatch | null;
+  then: FollowUp[];
+  reply?: ContactReply;
+}): string {
+  return JSON.stringify(
+    s.reply === undefined ? { patch: s.patch, then: s.then } : { patch: s.patch, then: s.then, reply: s.reply },
+  );
 }
 
-export function decodeScheduledStatus(payload: string | null): { patch: StatusPatch | null; then: FollowUp[] } {
-  if (payload === null) return { patch: null, then: [] };
-  const parsed = JSON.parse(payload) as { patch: StatusPatch; then?: FollowUp[] };
-  return { patch: parsed.patch, then: parsed.then ?? [] };
+export function decodeScheduledStatus(payload: string | null): {
+  patch: StatusPatch | null;
+  then: FollowUp[];
+  reply: ContactReply | null;
+} {
+  if (payload === null) return { patch: null, then: [], reply: null };
+  const parsed = JSON.parse(payload) as { patch?: StatusPatch | null; then?: FollowUp[]; reply?: ContactReply };
+  return { patch: parsed.patch ?? null, then: parsed.then ?? [], reply: parsed.reply ?? null };
 }

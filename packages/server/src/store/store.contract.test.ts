@@ -161,6 +161,15 @@ describe.each(STORE_BACKENDS)('Store contract ($name)', (backend) => {
       expect((await f.store.listLines()).map((l) => l.number)).toEqual([LINE_A, LINE_A2, LINE_B]);
     });
 
+    it('finds nothing, and fails nothing, by a key, line or email containing U+0000', async () => {
+      await f.store.createApiKey({ accountId: f.a.id, keyId: 'key-a-0001', secretDigest: 'd'.repeat(64) });
+      expect(await f.store.findApiKey('key-a-0001\u0000')).toBeUndefined();
+      expect(await f.store.revokeApiKey('key-a-0001\u0000')).toBe(false);
+      expect(await f.store.findLine(`${LINE_A}\u0000`)).toBeUndefined();
+      expect(await f.store.findAccountByEmail('a@example.com\u0000')).toBeUndefined();
+      expect(await f.store.findApiKey('key-a-0001')).toMatchObject({ revokedAt: null });
+    });
+
     it('rejects a line number that any account already has', async () => {
       await expect(f.store.addLine({ accountId: f.a.id, number: LINE_A, provider: 'sandbox' })).rejects.toThrow();
       await expect(f.store.addLine({ accountId: f.b.id, number: LINE_A, provider: 'sandbox' })).rejects.toThrow();
@@ -346,6 +355,8 @@ describe.each(STORE_BACKENDS)('Store contract ($name)', (backend) => {
       expect(await f.store.getMessage(f.a.id, m.handle)).toEqual(m);
       expect(await f.store.getMessage(f.b.id, m.handle)).toBeUndefined();
       expect(await f.store.getMessage(f.a.id, newHandle())).toBeUndefined();
+      expect(await f.store.getMessage(f.a.id, `${m.handle}\u0000`)).toBeUndefined();
+      expect(await f.store.getMessage(f.a.id, '\u0000')).toBeUndefined();
     });
   });
 
@@ -473,7 +484,7 @@ describe.each(STORE_BACKENDS)('Store contract ($name)', (backend) => {
 
     it('treats filter values as data, not patterns', async () => {
       await seed();
-      for (const groupId of ['%', '_', "' OR 1=1 --", 'g-%']) {
+      for (const groupId of ['%', '_', "' OR 1=1 --", 'g-%', '\u0000', 'g-1\u0000']) {
         expect(await f.store.listMessages(f.a.id, query({ groupId }))).toEqual({ messages: [], total: 0 });
       }
     });
@@ -484,6 +495,18 @@ describe.each(STORE_BACKENDS)('Store contract ($name)', (backend) => {
       expect(r.total).toBe(2);
       expect(r.messages.every((m) => m.accountId === f.b.id)).toBe(true);
       expect((await f.store.listMessages(f.b.id, query({ sendblueNumber: LINE_A }))).total).toBe(0);
+    });
+
+    it('finds nothing, and fails nothing, by a number filter containing U+0000', async () => {
+      await seed();
+      for (const filter of [
+        { number: `${CONTACT}\u0000` },
+        { fromNumber: '\u0000' },
+        { toNumber: `${CONTACT}\u0000` },
+        { sendblueNumber: `${LINE_A}\u0000` },
+      ]) {
+        expect(await f.store.listMessages(f.a.id, query(filter))).toEqual({ messages: [], total: 0 });
+      }
     });
   });
 

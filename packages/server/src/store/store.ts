@@ -1,5 +1,7 @@
 import type { Message, MessageStatus, MessageType, Service } from '../domain/message.js';
 import type { DeliveryKind, DeliveryStatus, WebhookType } from '../domain/webhook.js';
+import type { Group } from '../domain/group.js';
+import type { ComplianceKeyword } from '../domain/opt-out.js';
 
 /**
  * The storage contract. Every backend (SQLite now, PostgreSQL next) implements exactly this, and
@@ -37,6 +39,42 @@ export interface Store {
   acceptOutbound(input: AcceptInput): Promise<AcceptResult>;
   getMessage(accountId: number, handle: string): Promise<Message | undefined>;
   listMessages(accountId: number, query: MessageQuery): Promise<{ messages: Message[]; total: number }>;
+
+  // Two-way messaging: inbound messages, contacts' opt-out state, account settings, groups.
+  /**
+   * Stores an inbound message in one transaction with everything it causes: a compliance
+   * keyword's effect on the contact's opt-out state (the message's `optedOut` is the state after
+   * it), the account's `receive` webhook deliveries, and the HELP reply (QUEUED with its send job,
+   * or DECLINED if the contact has opted out). A message whose handle is already stored is not
+   * stored again (`duplicate`), so a retried inbound job never delivers twice.
+   */
+  acceptInbound(input: InboundInput): Promise<InboundResult>;
+  /** The contact's opt-out state for the account; a contact never seen is not opted out. */
+  getContact(accountId: number, number: string): Promise<Contact>;
+  /** Opts a contact out of (or back into) the account's messages, as the opt-out API does. */
+  setContactOptOut(input: { accountId: number; number: string; optedOut: boolean; now: number }): Promise<Contact>;
+  getAccountSettings(accountId: number): Promise<AccountSettings>;
+  /** `helpReply: null` returns to the default reply. */
+  updateAccountSettings(accountId: number, update: { helpReply: string | null; now: number }): Promise<AccountSettings>;
+  /**
+   * The newest group of the account's `line` whose members are exactly `members` (in any order),
+   * or a new one with `groupId` when there is none.
+   */
+  findOrCreateGroup(input: {
+    accountId: number;
+    line: string;
+    members: string[];
+    groupId: string;
+    now: number;
+  }): Promise<Group>;
+  getGroup(accountId: number, groupId: string): Promise<Group | undefined>;
+  /** Replaces the members of the account's group; undefined if it has no such group. */
+  setGroupMembers(input: {
+    accountId: number;
+    groupId: string;
+    members: string[];
+    now: number;
+  }): Promise<Group | undefined>;
 
   // The delivery job queue.
   /**
@@ -125,6 +163,42 @@ export interface AcceptInput {
   idempotency?: { key: string; requestHash: string; responseBody: string };
   /** Sends are refused (nothing stored) when this many of the account's messages are QUEUED. */
   queueLimit: number;
+  /**
+   * Stored instead of `message` (its `responseBody` under the idempotency key) when the contact
+   * has opted out of the account, as decided inside the accepting transaction: a DECLINED copy
+   * that gets no send job, only its status callbacks.
+   */
+  whenOptedOut?: { message: NewMessage; responseBody: string };
+}
+
+export interface InboundInput {
+  /** RECEIVED and inbound; `optedOut` is set by the store from the contact's state. */
+  message: NewMessage;
+  /** The compliance keyword the message consists of (1:1 messages only). */
+  keyword: ComplianceKeyword | null;
+  /** For HELP: the QUEUED reply to send back (the store declines it if the contact opted out). */
+  helpReply?: NewMessage;
+}
+
+export interface InboundResult {
+  message: Message;
+  /** The HELP reply as stored. */
+  reply: Message | null;
+  /** The handle was already stored: nothing was stored or queued now. */
+  duplicate: boolean;
+}
+
+export interface Contact {
+  accountId: number;
+  number: string;
+  optedOut: boolean;
+  /** When the opt-out state last changed; null for a contact never opted out or in. */
+  updatedAt: number | null;
+}
+
+export interface AccountSettings {
+  /** The account's HELP/INFO reply; null means the default. */
+  helpReply: string | null;
 }
 
 export type AcceptResult =
@@ -182,12 +256,27 @@ export interface Job {
   patch: StatusPatch | null;
   /** For `status` jobs: the changes that follow this one, scheduled only once it is applied. */
   then: FollowUp[];
+  /** For `status` jobs: the contact's reply to receive when due (instead of, or with, `patch`). */
+  reply: ContactReply | null;
 }
 
-/** A status change due `afterMs` after the one before it. */
+/**
+ * A status change due `afterMs` after the one before it, or (sandbox contacts) a reply the
+ * recipient sends then: a link of the chain that carries `reply` and no `patch`.
+ */
 export interface FollowUp {
   afterMs: number;
-  patch: StatusPatch;
+  patch: StatusPatch | null;
+  reply?: ContactReply;
+}
+
+/**
+ * An inbound message a simulated contact sends back (the sandbox echo contact). Its handle is
+ * chosen when it is scheduled, so running its job twice stores it once.
+ */
+export interface ContactReply {
+  handle: string;
+  content: string;
 }
 
 export interface ClaimedJob {
@@ -209,7 +298,7 @@ export type JobOutcome =
        * DELIVERED) is one job carrying the rest in `then`, so a later change can never become due
        * before an earlier one is applied, even when the earlier one's worker dies holding it.
        */
-      schedule: { runAt: number; patch: StatusPatch; then: FollowUp[] }[];
+      schedule: { runAt: number; patch: StatusPatch | null; then: FollowUp[]; reply?: ContactReply }[];
     }
   | { kind: 'retry'; jobId: number; runAt: number; error: string };
 

@@ -79,3 +79,22 @@ export function pickFair(
   }
   return { ids, full: [...full] };
 }
+
+/**
+ * The deliveries an inbound message causes: one per enabled `receive` entry of the account that
+ * listens to the message's line (`sendblue_numbers`), with the wire message as stored.
+ */
+export function receiveDeliveries(message: Message, endpoints: readonly WebhookEndpoint[]): NewWebhookDelivery[] {
+  if (message.isOutbound) return [];
+  const payload = JSON.stringify(toWire(message));
+  return activeEndpoints(endpoints, 'receive', message.sendblueNumber).map((e) => ({
+    accountId: message.accountId,
+    kind: 'receive',
+    endpointId: e.id,
+    url: e.url,
+    messageId: message.id,
+    messageHandle: message.handle,
+    statusSeq: message.statusSeq,
+    payload,
+  }));
+}

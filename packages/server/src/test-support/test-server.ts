@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { loadConfig } from '../config/config.js';
 import { type Server, startServer } from '../main.js';
+import type { ServerBackend } from './backends.js';
 import { tempDir } from './temp-dir.js';
 
 export const TEST_KEY_ID = 'test-key-id-0001';
@@ -18,12 +19,13 @@ export interface TestServer {
 }
 
 /**
- * A real Tapback server on a loopback port with its own SQLite file, bootstrapped with fixed
- * credentials. `env` overrides any TAPBACK_* setting (e.g. `TAPBACK_CLOCK: 'manual'`).
+ * A real Tapback server on a loopback port with its own SQLite file (or `env.DATABASE_URL`),
+ * bootstrapped with fixed credentials. `env` overrides any TAPBACK_* setting (e.g.
+ * `TAPBACK_CLOCK: 'manual'`).
  */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const dir = tempDir();
-  const databaseUrl = env.DATABASE_URL ?? `sqlite:${dir.path}/tapback.db`;
+  const dir = env.DATABASE_URL === undefined ? tempDir() : undefined;
+  const databaseUrl = env.DATABASE_URL ?? `sqlite:${dir?.path ?? ''}/tapback.db`;
   const config = loadConfig({
     env: {
       TAPBACK_PORT: '0',
@@ -44,7 +46,35 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     line: TEST_LINE,
     close: async () => {
       await server.close();
-      if (env.DATABASE_URL === undefined) dir.cleanup();
+      dir?.cleanup();
+    },
+  };
+}
+
+/**
+ * `startTestServer` on a fresh database of `backend` (one of SERVER_BACKENDS), which `close()`
+ * deletes again: `describe.each(SERVER_BACKENDS)` runs a server test on every backend.
+ */
+export async function startBackendServer(
+  backend: ServerBackend,
+  env: Record<string, string> = {},
+): Promise<TestServer> {
+  const db = await backend.createDatabase();
+  let server: TestServer;
+  try {
+    server = await startTestServer({ ...env, DATABASE_URL: db.url });
+  } catch (error) {
+    await db.dispose();
+    throw error;
+  }
+  return {
+    ...server,
+    close: async () => {
+      try {
+        await server.close();
+      } finally {
+        await db.dispose();
+      }
     },
   };
 }

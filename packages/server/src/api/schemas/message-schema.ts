@@ -38,6 +38,9 @@ export const WireMessageSchema = Type.Object(
     opted_out: Type.Boolean(),
     service: StringEnum(SERVICES),
     status_sequence: Type.Integer({ description: 'Tapback: increments on every status change' }),
+    sms_segments: Nullable(
+      Type.Integer({ description: 'Tapback: SMS parts of the content (GSM-7 160/153, UCS-2 70/67) when sent as SMS' }),
+    ),
   },
   { $id: 'Message' },
 );

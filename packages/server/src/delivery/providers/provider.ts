@@ -23,6 +23,11 @@ export type ProviderResult =
       kind: 'accepted';
       /** Status changes, each `afterMs` after this call (0 = now), applied in order. */
       events: { afterMs: number; patch: StatusPatch }[];
+      /**
+       * Messages the recipient sends back, each `afterMs` after this call (the sandbox's echo
+       * contact); received once the status changes due by then are applied.
+       */
+      replies?: { afterMs: number; content: string }[];
     }
   | {
       kind: 'failed';

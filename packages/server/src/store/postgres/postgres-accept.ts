@@ -48,6 +48,7 @@ interface ReadResult {
   keys: { a: number; k: string; h: string; b: string }[];
   queued: { a: number; n: number }[];
   ids: string[];
+  opted: { a: number; n: string }[];
 }
 
 const READ_SQL = `SELECT
@@ -57,7 +58,10 @@ const READ_SQL = `SELECT
        (SELECT count(*) FROM (SELECT 1 FROM messages WHERE account_id = q.a AND status = 'QUEUED' LIMIT q.lim) x))), '[]')
      FROM unnest($3::bigint[], $4::bigint[]) AS q(a, lim)) AS queued,
   (SELECT coalesce(array_agg(nextval(pg_get_serial_sequence('messages', 'id'))::text), '{}')
-     FROM generate_series(1, $5::int)) AS ids`;
+     FROM generate_series(1, $5::int)) AS ids,
+  (SELECT coalesce(json_agg(json_build_object('a', c.account_id, 'n', c.number)), '[]')
+     FROM contacts c JOIN unnest($6::bigint[], $7::text[]) AS o(a, n) ON c.account_id = o.a AND c.number = o.n
+    WHERE c.opted_out) AS opted`;
 
 const M = MESSAGE_INSERT_PARAMS + 1;
 const WRITE_SQL = `WITH
@@ -72,6 +76,7 @@ SELECT (SELECT count(*) FROM m) AS messages`;
 
 async function acceptAll(pool: Pool, webhooks: PostgresWebhooks, items: AcceptInput[]): Promise<AcceptResult[]> {
   const withKey = items.filter((i) => i.idempotency !== undefined);
+  const checked = items.filter((i) => i.whenOptedOut !== undefined);
   const limits = new Map<number, number>();
   for (const i of items) {
     if (i.message.status !== 'QUEUED') continue;
@@ -87,6 +92,8 @@ async function acceptAll(pool: Pool, webhooks: PostgresWebhooks, items: AcceptIn
         [...limits.keys()],
         [...limits.values()],
         items.length,
+        checked.map((i) => i.message.accountId),
+        checked.map((i) => i.message.number),
       ],
     })
   ).rows[0];
@@ -95,10 +102,18 @@ async function acceptAll(pool: Pool, webhooks: PostgresWebhooks, items: AcceptIn
   const prior = new Map(read.keys.map((r) => [`${r.a} ${r.k}`, { requestHash: r.h, responseBody: r.b }]));
   const queued = new Map(read.queued.map((r) => [r.a, r.n]));
   const ids = read.ids.map(Number);
+  // Opted-out contacts, read in the same statement as the rest: a send read before a STOP commits
+  // is still accepted (by microseconds; the STOP is not yet visible), one read after it is not.
+  const opted = new Set(read.opted.map((r) => `${r.a} ${r.n}`));
   const results: AcceptResult[] = [];
-  const stored: { input: AcceptInput; message: Message }[] = [];
+  const stored: { input: AcceptInput; message: Message; responseBody: string | undefined }[] = [];
   for (const input of items) {
-    const m = input.message;
+    const declined =
+      input.whenOptedOut !== undefined && opted.has(`${input.message.accountId} ${input.message.number}`)
+        ? input.whenOptedOut
+        : undefined;
+    const m = declined?.message ?? input.message;
+    const responseBody = declined?.responseBody ?? input.idempotency?.responseBody;
     const key = input.idempotency === undefined ? undefined : `${m.accountId} ${input.idempotency.key}`;
     const replay = key === undefined ? undefined : prior.get(key);
     if (replay !== undefined) {
@@ -116,10 +131,9 @@ async function acceptAll(pool: Pool, webhooks: PostgresWebhooks, items: AcceptIn
     const id = ids[stored.length];
     if (id === undefined) throw new Error('too few message ids drawn');
     const message: Message = { ...m, id, statusSeq: 0 };
-    stored.push({ input, message });
-    if (key !== undefined && input.idempotency !== undefined) {
-      const { requestHash, responseBody } = input.idempotency;
-      prior.set(key, { requestHash, responseBody });
+    stored.push({ input, message, responseBody });
+    if (key !== undefined && input.idempotency !== undefined && responseBody !== undefined) {
+      prior.set(key, { requestHash: input.idempotency.requestHash, responseBody });
     }
     results.push({ kind: 'accepted', message });
   }
@@ -146,7 +160,7 @@ async function acceptAll(pool: Pool, webhooks: PostgresWebhooks, items: AcceptIn
       keyed.map((s) => s.message.accountId),
       keyed.map((s) => s.input.idempotency?.key),
       keyed.map((s) => s.input.idempotency?.requestHash),
-      keyed.map((s) => s.input.idempotency?.responseBody),
+      keyed.map((s) => s.responseBody),
       keyed.map((s) => s.message.createdAt),
       ...insertDeliveriesParams(deliveries),
     ],

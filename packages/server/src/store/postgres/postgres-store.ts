@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Message } from '../../domain/message.js';
 import type { WebhookType } from '../../domain/webhook.js';
 import { Batcher } from '../batcher.js';
-import { buildMessageFilter } from '../message-filter.js';
+import { buildMessageList } from '../message-filter.js';
 import { applyPatch, decodeScheduledStatus, encodeScheduledStatus } from '../status-patch.js';
 import type {
   AcceptInput,
@@ -19,7 +19,6 @@ import type {
   MessageQuery,
   NewWebhookDelivery,
   StatusChange,
-  StatusPatch,
   Store,
   StoreCapabilities,
   WebhookAttemptResult,
@@ -35,7 +34,14 @@ import { acceptBatch } from './postgres-accept.js';
 import { JobListener } from './job-listener.js';
 import { migratePostgres } from './postgres-migrate.js';
 import { createPool, inTransaction } from './postgres-pool.js';
+import { matchesNothing } from './postgres-text.js';
 import { PostgresWebhooks } from './postgres-webhooks.js';
+import type { Group } from '../../domain/group.js';
+import type { AccountSettings, Contact, InboundInput, InboundResult } from '../store.js';
+import { postgresAccountSettings } from './postgres-account-settings.js';
+import { postgresContacts } from './postgres-contacts.js';
+import { PostgresGroups } from './postgres-groups.js';
+import { acceptInboundPostgres } from './postgres-inbound.js';
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
 
@@ -83,12 +89,14 @@ export class PostgresStore implements Store {
   private readonly webhooks: PostgresWebhooks;
   private readonly acceptBatcher: Batcher<AcceptInput, AcceptResult>;
   private readonly listener: JobListener;
+  private readonly groups: PostgresGroups;
 
   constructor(url: string, options: PostgresStoreOptions = {}) {
     this.pool = createPool(url, options.poolSize ?? 10);
     this.webhooks = new PostgresWebhooks(this.pool);
     this.acceptBatcher = new Batcher((items) => acceptBatch(this.pool, this.webhooks, items));
     this.listener = new JobListener(url);
+    this.groups = new PostgresGroups(this.pool);
   }
 
   async migrate(): Promise<void> {
@@ -118,6 +126,7 @@ export class PostgresStore implements Store {
   }
 
   async findAccountByEmail(email: string): Promise<Account | undefined> {
+    if (matchesNothing(email)) return undefined;
     const r = await this.pool.query<AccountRow>(
       `SELECT id, email, plan, created_at FROM accounts WHERE lower(email COLLATE "C") = lower($1 COLLATE "C")`,
       [email],
@@ -164,6 +173,7 @@ export class PostgresStore implements Store {
   }
 
   async revokeApiKey(keyId: string): Promise<boolean> {
+    if (matchesNothing(keyId)) return false;
     const r = await this.pool.query('UPDATE api_keys SET revoked_at = $1 WHERE key_id = $2 AND revoked_at IS NULL', [
       Date.now(),
       keyId,
@@ -172,6 +182,7 @@ export class PostgresStore implements Store {
   }
 
   async findApiKey(keyId: string): Promise<(ApiKey & { secretDigest: string }) | undefined> {
+    if (matchesNothing(keyId)) return undefined;
     const r = await this.pool.query<KeyRow>(`${PostgresStore.KEY_SELECT} WHERE k.key_id = $1`, [keyId]);
     return r.rows[0] && keyFromRow(r.rows[0]);
   }
@@ -192,6 +203,7 @@ export class PostgresStore implements Store {
   }
 
   async findLine(number: string): Promise<Line | undefined> {
+    if (matchesNothing(number)) return undefined;
     const r = await this.pool.query<LineRow>(`${PostgresStore.LINE_SELECT} WHERE l.number = $1`, [number]);
     return r.rows[0] && lineFromRow(r.rows[0]);
   }
@@ -213,6 +225,7 @@ export class PostgresStore implements Store {
   }
 
   async getMessage(accountId: number, handle: string): Promise<Message | undefined> {
+    if (matchesNothing(handle)) return undefined;
     const r = await this.pool.query<MessageRow>(`${MESSAGE_SELECT} WHERE m.handle = $1 AND m.account_id = $2`, [
       handle,
       accountId,
@@ -221,21 +234,69 @@ export class PostgresStore implements Store {
   }
 
   async listMessages(accountId: number, query: MessageQuery): Promise<{ messages: Message[]; total: number }> {
-    const f = buildMessageFilter(
+    const { page, count } = buildMessageList(
       accountId,
       query,
       (i) => `$${i}`,
       (b) => b,
+      MESSAGE_SELECT,
     );
-    const n = f.params.length;
-    const [rows, count] = await Promise.all([
-      this.pool.query<MessageRow>(
-        `${MESSAGE_SELECT} WHERE ${f.where} ORDER BY ${f.orderBy} LIMIT $${n + 1} OFFSET $${n + 2}`,
-        [...f.params, query.limit, query.offset],
-      ),
-      this.pool.query<{ n: number }>(`SELECT count(*) AS n FROM messages m WHERE ${f.where}`, f.params),
+    if (matchesNothing(...count.params)) return { messages: [], total: 0 };
+    const [rows, counted] = await Promise.all([
+      this.pool.query<MessageRow>(page.sql, page.params),
+      this.pool.query<{ n: number }>(count.sql, count.params),
     ]);
-    return { messages: rows.rows.map(rowToMessage), total: count.rows[0]?.n ?? 0 };
+    return { messages: rows.rows.map(rowToMessage), total: Number(counted.rows[0]?.n ?? 0) };
+  }
+
+  // --- two-way messaging (postgres-inbound.ts, postgres-contacts.ts, postgres-groups.ts) -------
+
+  acceptInbound(input: InboundInput): Promise<InboundResult> {
+    return acceptInboundPostgres(this.pool, this.webhooks, input);
+  }
+
+  getContact(accountId: number, number: string): Promise<Contact> {
+    return postgresContacts.get(this.pool, accountId, number);
+  }
+
+  setContactOptOut(input: { accountId: number; number: string; optedOut: boolean; now: number }): Promise<Contact> {
+    return postgresContacts.set(this.pool, input.accountId, input.number, input.optedOut, input.now);
+  }
+
+  getAccountSettings(accountId: number): Promise<AccountSettings> {
+    return postgresAccountSettings.get(this.pool, accountId);
+  }
+
+  updateAccountSettings(
+    accountId: number,
+    update: { helpReply: string | null; now: number },
+  ): Promise<AccountSettings> {
+    return postgresAccountSettings.update(this.pool, accountId, update.helpReply, update.now);
+  }
+
+  findOrCreateGroup(input: {
+    accountId: number;
+    line: string;
+    members: string[];
+    groupId: string;
+    now: number;
+  }): Promise<Group> {
+    return this.groups.findOrCreate(input);
+  }
+
+  async getGroup(accountId: number, groupId: string): Promise<Group | undefined> {
+    if (matchesNothing(groupId)) return undefined;
+    return this.groups.get(accountId, groupId);
+  }
+
+  async setGroupMembers(input: {
+    accountId: number;
+    groupId: string;
+    members: string[];
+    now: number;
+  }): Promise<Group | undefined> {
+    if (matchesNothing(input.groupId)) return undefined;
+    return this.groups.setMembers(input);
   }
 
   // --- the job queue ---------------------------------------------------------------------------

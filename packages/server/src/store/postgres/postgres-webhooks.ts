@@ -15,7 +15,7 @@ import type {
   WebhookDeliveryLog,
   WebhookEndpoint,
 } from '../store.js';
-import { type ClaimCandidate, pickFair, statusChangeDeliveries } from '../webhook-outbox.js';
+import { type ClaimCandidate, pickFair, receiveDeliveries, statusChangeDeliveries } from '../webhook-outbox.js';
 import { type Db, inTransaction } from './postgres-pool.js';
 import {
   type AttemptRow,
@@ -60,6 +60,12 @@ export class PostgresWebhooks {
         rows.filter((e) => e.accountId === message.accountId),
       ).map((delivery) => ({ delivery, at })),
     );
+  }
+
+  /** The `receive` deliveries of a just-stored inbound message; run inside its transaction. */
+  async receiveDeliveries(db: Db, message: Message, at: number): Promise<TimedDelivery[]> {
+    const endpoints = await this.endpoints(db, message.accountId, 'receive');
+    return receiveDeliveries(message, endpoints).map((delivery) => ({ delivery, at }));
   }
 
   async insert(db: Db, deliveries: readonly TimedDelivery[]): Promise<void> {

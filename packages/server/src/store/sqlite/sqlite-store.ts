@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import type { Message } from '../../domain/message.js';
 import { Batcher, type Settled } from '../batcher.js';
 import { applyPatch, decodeScheduledStatus, encodeScheduledStatus } from '../status-patch.js';
-import { buildMessageFilter } from '../message-filter.js';
+import { buildMessageList } from '../message-filter.js';
 import type {
   AcceptInput,
   AcceptResult,
@@ -28,9 +28,18 @@ import type {
   WebhookConfigUpdate,
   WebhookDelivery,
   WebhookDeliveryLog,
+  AccountSettings,
+  Contact,
+  InboundInput,
+  InboundResult,
 } from '../store.js';
 import type { WebhookType } from '../../domain/webhook.js';
 import { SqliteWebhooks } from './sqlite-webhooks.js';
+import { SqliteAccountSettings } from './sqlite-account-settings.js';
+import { SqliteContacts } from './sqlite-contacts.js';
+import { SqliteGroups } from './sqlite-groups.js';
+import { SqliteInbound } from './sqlite-inbound.js';
+import type { Group } from '../../domain/group.js';
 import { Checkpointer } from './checkpointer.js';
 import { migrateSqlite } from './migrate.js';
 import { MESSAGE_COLUMNS, MESSAGE_SELECT, type MessageRow, messageParams, rowToMessage } from './message-row.js';
@@ -58,6 +67,10 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly acceptBatcher: Batcher<AcceptInput, AcceptResult>;
   private readonly webhooks: SqliteWebhooks;
+  private readonly contacts: SqliteContacts;
+  private readonly settings: SqliteAccountSettings;
+  private readonly groups: SqliteGroups;
+  private readonly inbound: SqliteInbound;
 
   /** `path` is a file path, or `:memory:` for throwaway stores. */
   private checkpointer: Checkpointer | undefined;
@@ -71,6 +84,16 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.acceptBatcher = new Batcher((items) => this.acceptBatch(items));
     this.webhooks = new SqliteWebhooks(this.db, (sql) => this.stmt(sql));
+    this.contacts = new SqliteContacts((sql) => this.stmt(sql));
+    this.settings = new SqliteAccountSettings((sql) => this.stmt(sql));
+    this.groups = new SqliteGroups(this.db, (sql) => this.stmt(sql));
+    this.inbound = new SqliteInbound(
+      this.db,
+      (sql) => this.stmt(sql),
+      this.contacts,
+      this.webhooks,
+      (input) => this.acceptOne(input, new Map()),
+    );
   }
 
   /** The SQLite settings that durability depends on, for start-up checks and tests. */
@@ -248,7 +271,13 @@ export class SqliteStore implements Store {
 
   /** Stores one message (inside the caller's transaction). `queued` caches per-account counts. */
   private acceptOne(input: AcceptInput, queued: Map<number, number>): AcceptResult {
-    const m = input.message;
+    let m = input.message;
+    let responseBody = input.idempotency?.responseBody;
+    // Decided inside the transaction, so a send can never slip past a STOP committed before it.
+    if (input.whenOptedOut !== undefined && this.contacts.isOptedOut(m.accountId, m.number)) {
+      m = input.whenOptedOut.message;
+      responseBody = input.whenOptedOut.responseBody;
+    }
     if (input.idempotency !== undefined) {
       const prior = this.stmt(
         'SELECT request_hash, response_body FROM idempotency_keys WHERE account_id = ? AND key = ?',
@@ -280,7 +309,7 @@ export class SqliteStore implements Store {
       const k = input.idempotency;
       this.stmt(
         'INSERT INTO idempotency_keys (account_id, key, request_hash, response_body, created_at) VALUES (?, ?, ?, ?, ?)',
-      ).run(m.accountId, k.key, k.requestHash, k.responseBody, m.createdAt);
+      ).run(m.accountId, k.key, k.requestHash, responseBody, m.createdAt);
     }
     return { kind: 'accepted', message: { ...m, id, statusSeq: 0 } };
   }
@@ -298,20 +327,69 @@ export class SqliteStore implements Store {
   }
 
   async listMessages(accountId: number, query: MessageQuery): Promise<{ messages: Message[]; total: number }> {
-    const f = buildMessageFilter(
+    const { page, count } = buildMessageList(
       accountId,
       query,
       () => '?',
       (b) => (b ? 1 : 0),
+      MESSAGE_SELECT,
     );
-    const rows = this.stmt(`${MESSAGE_SELECT} WHERE ${f.where} ORDER BY ${f.orderBy} LIMIT ? OFFSET ?`).all(
-      ...f.params,
-      query.limit,
-      query.offset,
-    ) as MessageRow[];
-    const total = (this.stmt(`SELECT count(*) AS n FROM messages m WHERE ${f.where}`).get(...f.params) as { n: number })
-      .n;
+    const rows = this.stmt(page.sql).all(...page.params) as MessageRow[];
+    const total = (this.stmt(count.sql).get(...count.params) as { n: number }).n;
     return { messages: rows.map(rowToMessage), total };
+  }
+
+  // --- two-way messaging (sqlite-inbound.ts, sqlite-contacts.ts, sqlite-groups.ts) ---------------
+
+  async acceptInbound(input: InboundInput): Promise<InboundResult> {
+    return this.inbound.accept(input);
+  }
+
+  async getContact(accountId: number, number: string): Promise<Contact> {
+    return this.contacts.get(accountId, number);
+  }
+
+  async setContactOptOut(input: {
+    accountId: number;
+    number: string;
+    optedOut: boolean;
+    now: number;
+  }): Promise<Contact> {
+    return this.contacts.set(input.accountId, input.number, input.optedOut, input.now);
+  }
+
+  async getAccountSettings(accountId: number): Promise<AccountSettings> {
+    return this.settings.get(accountId);
+  }
+
+  async updateAccountSettings(
+    accountId: number,
+    update: { helpReply: string | null; now: number },
+  ): Promise<AccountSettings> {
+    return this.settings.update(accountId, update.helpReply, update.now);
+  }
+
+  async findOrCreateGroup(input: {
+    accountId: number;
+    line: string;
+    members: string[];
+    groupId: string;
+    now: number;
+  }): Promise<Group> {
+    return this.groups.findOrCreate(input);
+  }
+
+  async getGroup(accountId: number, groupId: string): Promise<Group | undefined> {
+    return this.groups.get(accountId, groupId);
+  }
+
+  async setGroupMembers(input: {
+    accountId: number;
+    groupId: string;
+    members: string[];
+    now: number;
+  }): Promise<Group | undefined> {
+    return this.groups.setMembers(input);
   }
 
   // --- the job queue ---------------------------------------------------------------------------

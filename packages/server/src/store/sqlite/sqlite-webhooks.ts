@@ -14,7 +14,7 @@ import type {
   WebhookDelivery,
   WebhookDeliveryLog,
 } from '../store.js';
-import { type ClaimCandidate, pickFair, statusChangeDeliveries } from '../webhook-outbox.js';
+import { type ClaimCandidate, pickFair, receiveDeliveries, statusChangeDeliveries } from '../webhook-outbox.js';
 import { SqliteWebhookConfig } from './sqlite-webhook-config.js';
 import { type AttemptRow, DELIVERY_COLUMNS, type DeliveryRow, deliveryFromRow } from './webhook-rows.js';
 
@@ -56,6 +56,11 @@ export class SqliteWebhooks {
   enqueueStatusChange(message: Message, now: number): void {
     const deliveries = statusChangeDeliveries(message, this.config.endpoints(message.accountId, 'outbound'));
     this.insertDeliveries(deliveries, now);
+  }
+
+  /** Inside a transaction: queues the `receive` deliveries of a just-stored inbound message. */
+  enqueueReceived(message: Message, now: number): void {
+    this.insertDeliveries(receiveDeliveries(message, this.config.endpoints(message.accountId, 'receive')), now);
   }
 
   /** Inside a transaction. */

@@ -5,7 +5,7 @@ import type { Service } from '../../../domain/message.js';
  * The README's sandbox table is generated from the same facts and checked by a test.
  */
 export type SandboxBehaviour =
-  'sms_only' | 'rcs' | 'fails_after_sending' | 'unreachable' | 'flaky' | 'never_confirmed' | 'imessage';
+  'sms_only' | 'rcs' | 'fails_after_sending' | 'unreachable' | 'flaky' | 'never_confirmed' | 'echo' | 'imessage';
 
 export interface SandboxRule {
   suffix: string | null;
@@ -19,7 +19,8 @@ export const SANDBOX_RULES: readonly SandboxRule[] = [
     suffix: '0001',
     behaviour: 'sms_only',
     service: 'SMS',
-    description: 'SMS only: `service: "SMS"`, `was_downgraded: true`; QUEUED → SENT, never DELIVERED',
+    description:
+      'SMS only: `service: "SMS"`, `was_downgraded: true`, `sms_segments` counted; QUEUED → SENT (one sent delay per segment), never DELIVERED',
   },
   { suffix: '0002', behaviour: 'rcs', service: 'RCS', description: 'RCS: `service: "RCS"`; QUEUED → SENT → DELIVERED' },
   {
@@ -45,6 +46,13 @@ export const SANDBOX_RULES: readonly SandboxRule[] = [
     behaviour: 'never_confirmed',
     service: 'iMessage',
     description: 'never confirmed: QUEUED → SENT, stays SENT',
+  },
+  {
+    suffix: '0007',
+    behaviour: 'echo',
+    service: 'iMessage',
+    description:
+      'echo contact: QUEUED → SENT → DELIVERED, then replies `Echo: <content>` (an inbound message, to `receive` webhooks)',
   },
   { suffix: null, behaviour: 'imessage', service: 'iMessage', description: 'iMessage: QUEUED → SENT → DELIVERED' },
 ];

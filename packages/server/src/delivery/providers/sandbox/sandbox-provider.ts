@@ -1,5 +1,6 @@
 import type { StatusPatch } from '../../../store/store.js';
 import type { Provider, ProviderResult, ProviderSendRequest } from '../provider.js';
+import { smsSegments } from '../../../domain/sms-segments.js';
 import { sandboxRuleFor } from './sandbox-behaviour.js';
 
 export interface SandboxTiming {
@@ -47,9 +48,19 @@ export class SandboxProvider implements Provider {
           };
         }
         return { kind: 'accepted', events: [at(sent, sentPatch), at(sent + delivered, { status: 'DELIVERED' })] };
-      case 'sms_only':
+      case 'sms_only': {
+        // The SMS network takes one sent delay per segment: a long text paces its line longer.
+        const segments = Math.max(1, smsSegments(message.content).segments);
+        return { kind: 'accepted', events: [at(sent * segments, sentPatch)] };
+      }
       case 'never_confirmed':
         return { kind: 'accepted', events: [at(sent, sentPatch)] };
+      case 'echo':
+        return {
+          kind: 'accepted',
+          events: [at(sent, sentPatch), at(sent + delivered, { status: 'DELIVERED' })],
+          replies: [{ afterMs: sent + delivered, content: `Echo: ${message.content}` }],
+        };
       case 'fails_after_sending':
         return {
           kind: 'accepted',

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENERATED_TABLES } from '../../../docs/generated-tables.js';
 import type { WireMessage } from '../../../domain/message.js';
-import { type TestServer, startTestServer } from '../../../test-support/test-server.js';
+import { SERVER_BACKENDS } from '../../../test-support/backends.js';
+import { type TestServer, startBackendServer } from '../../../test-support/test-server.js';
 import { SANDBOX_RULES, type SandboxBehaviour } from './sandbox-behaviour.js';
 
 /**
@@ -51,6 +52,10 @@ const TIMELINES: Record<SandboxBehaviour, Checkpoint[]> = {
     [100, { status: 'SENT', service: 'iMessage', status_sequence: 1 }],
     [FOREVER, { status: 'SENT', status_sequence: 1 }],
   ],
+  echo: [
+    [100, { status: 'SENT', service: 'iMessage', was_downgraded: false, status_sequence: 1 }],
+    [500, { status: 'DELIVERED', service: 'iMessage', status_sequence: 2 }],
+  ],
   imessage: [
     [100, { status: 'SENT', service: 'iMessage', was_downgraded: false, status_sequence: 1 }],
     [500, { status: 'DELIVERED', service: 'iMessage', status_sequence: 2 }],
@@ -60,11 +65,11 @@ const TIMELINES: Record<SandboxBehaviour, Checkpoint[]> = {
 /** A possible US number ending in `suffix` (the default rule gets the documentation's example). */
 const recipientFor = (suffix: string | null): string => (suffix === null ? '+19998887777' : `+1202555${suffix}`);
 
-describe('sandbox network (manual clock, real HTTP)', () => {
+describe.each(SERVER_BACKENDS)('sandbox network (manual clock, real HTTP) ($name)', (backend) => {
   let ts: TestServer;
 
   beforeAll(async () => {
-    ts = await startTestServer({ TAPBACK_CLOCK: 'manual' });
+    ts = await startBackendServer(backend, { TAPBACK_CLOCK: 'manual' });
   });
 
   afterAll(async () => {
@@ -136,6 +141,7 @@ describe('sandbox network (manual clock, real HTTP)', () => {
       unreachable: 'ERROR',
       flaky: 'DELIVERED',
       never_confirmed: 'SENT',
+      echo: 'DELIVERED',
       imessage: 'DELIVERED',
     });
   });

@@ -1,0 +1,108 @@
+// Scenario: end to end on the zero-delay sandbox, accept -> SENT -> DELIVERED, both status
+// callbacks delivered to a local receiver, on a file already holding 1,000,000 messages.
+// Offered at `rate` sends/s for `durationS` (the backlog must stay flat), then at half the rate
+// for the accept -> DELIVERED-callback latency, with the server's RSS sampled throughout.
+// Baseline: raw better-sqlite3 inserts of the rows a send writes, same run.
+// With `soak`, the full rate is held for 10 minutes more and RSS must stay flat.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { e2eLoad, startReceiver } from './lib/e2e-load.mjs';
+import { startTapback } from './lib/processes.mjs';
+import { sampleRss } from './lib/rss.mjs';
+import { rawInsertRate, seededCopy } from './lib/seed.mjs';
+
+/** Webhook settings for one busy receiver: the per-destination cap (default 4) would be the bottleneck. */
+export const E2E_ENV = {
+  TAPBACK_WEBHOOK_CONCURRENCY: '128',
+  TAPBACK_WEBHOOK_CONCURRENCY_PER_DESTINATION: '128',
+};
+
+export async function e2eScenario({
+  durationS = 60,
+  rate = 5000,
+  latencyDurationS = 15,
+  messages = 1_000_000,
+  soak = false,
+} = {}) {
+  const rawDir = mkdtempSync(join(tmpdir(), 'tapback-bench-raw-'));
+  let raw;
+  try {
+    raw = await rawInsertRate(join(rawDir, 'raw.db'));
+  } finally {
+    rmSync(rawDir, { recursive: true, force: true });
+  }
+
+  const db = await seededCopy(messages);
+  const receiver = await startReceiver();
+  const server = await startTapback(E2E_ENV, { dbPath: db.path });
+  const rows = [];
+  try {
+    // Warm-up: JIT, connections, the first pages of the file in cache.
+    await e2eLoad({ urls: [server.url], receiver, rate: rate / 2, durationS: 3, drainS: 20 });
+    const rss = sampleRss(server.pid);
+    const full = await e2eLoad({ urls: [server.url], receiver, rate, durationS, drainS: 30 });
+    const half = await e2eLoad({ urls: [server.url], receiver, rate: rate / 2, durationS: latencyDurationS });
+    const memory = rss.stop();
+    const common = { scenario: 'e2e', connections: 50 };
+    rows.push(
+      {
+        ...common,
+        subject: 'raw better-sqlite3 insert (message + job, 50 per tx, FULL)',
+        requestsPerSec: raw.rowsPerSec,
+      },
+      {
+        ...common,
+        subject: `tapback e2e, ${rate}/s offered for ${durationS} s`,
+        durationS,
+        requestsPerSec: full.deliveredPerSec,
+        p50Ms: full.latencyP50Ms,
+        p99Ms: full.latencyP99Ms,
+        ...full,
+        ratio: Number((full.deliveredPerSec / raw.rowsPerSec).toFixed(3)),
+        target: `>= ${rate} messages/s for ${durationS} s with a flat backlog`,
+        met: full.flatBacklog && full.deliveredPerSec >= rate * 0.98,
+      },
+      {
+        ...common,
+        subject: `tapback e2e latency at ${rate / 2}/s (accept -> DELIVERED callback)`,
+        durationS: latencyDurationS,
+        requestsPerSec: half.deliveredPerSec,
+        p50Ms: half.latencyP50Ms,
+        p99Ms: half.latencyP99Ms,
+        ...half,
+        target: 'p99 <= 100 ms',
+        met: half.latencyP99Ms <= 100 && half.flatBacklog,
+      },
+      {
+        scenario: 'memory',
+        subject: `tapback RSS under e2e load, ${messages.toLocaleString('en')} messages stored`,
+        requestsPerSec: '',
+        ...memory,
+        target: 'RSS <= 250 MB',
+        met: memory.peakMiB !== null && memory.peakMiB * 1.048576 <= 250,
+      },
+    );
+    if (soak) {
+      const soakRss = sampleRss(server.pid, 5000);
+      const held = await e2eLoad({ urls: [server.url], receiver, rate, durationS: 600, drainS: 60 });
+      const m = soakRss.stop();
+      rows.push({
+        scenario: 'memory',
+        subject: `tapback RSS, 10-minute soak at ${rate}/s offered`,
+        requestsPerSec: held.deliveredPerSec,
+        ...m,
+        flatBacklog: held.flatBacklog,
+        target: 'RSS <= 250 MB and flat (growth < 10 MiB from the second to the last tenth)',
+        met: m.peakMiB * 1.048576 <= 250 && m.growthMiB < 10,
+      });
+    }
+  } catch (error) {
+    throw new Error(`${error.message}\nserver output:\n${server.output()}`, { cause: error });
+  } finally {
+    await server.stop();
+    await receiver.close();
+    db.remove();
+  }
+  return rows;
+}

@@ -1,0 +1,119 @@
+import type { Clock } from '../domain/clock.js';
+import { AppError } from '../domain/errors.js';
+import { participantsOf } from '../domain/group.js';
+import type { Message, Service } from '../domain/message.js';
+import { DEFAULT_HELP_REPLY, complianceKeyword } from '../domain/opt-out.js';
+import { parsePhone } from '../domain/phone.js';
+import type { ContactReply, InboundResult, NewMessage, Store } from '../store/store.js';
+import { type Owner, inboundDraft, outboundDraft } from './message-drafts.js';
+import { MAX_CONTENT_LENGTH, wellFormed } from './send-message.js';
+import { checkPublicUrl } from './urls.js';
+
+/** A message a contact sends to one of the account's lines (POST /sandbox/inbound). */
+export interface InboundInput {
+  from: string;
+  to: string;
+  content?: string;
+  media_url?: string;
+  group_id?: string;
+}
+
+export interface ReceiveServiceDeps {
+  store: Store;
+  clock: Clock;
+  /** Which network a contact's messages arrive on (the sandbox table). */
+  serviceOf: (contact: string) => Service;
+  /** Called after an inbound message (and any HELP reply) is committed: wake the worker, dispatcher, waiters. */
+  onReceived: (result: InboundResult) => void;
+}
+
+/**
+ * Receiving a message from a contact: the one way in for inbound messages, used by the sandbox
+ * routes (a user's test injecting a contact's message) and by the worker (the echo contact's
+ * reply). The store commits the message, its compliance keyword's effect, its `receive` webhook
+ * deliveries and any HELP reply together.
+ */
+export class ReceiveService {
+  constructor(private readonly deps: ReceiveServiceDeps) {}
+
+  async receive(owner: Owner, input: InboundInput, handle?: string): Promise<Message> {
+    const { store, clock } = this.deps;
+    const from = parsePhone(input.from, 'from');
+    const to = parsePhone(input.to, 'to');
+    const line = await store.findLine(to);
+    // Another account's line is as unknown as no line at all (tenancy, checklist T1).
+    if (line === undefined || line.accountId !== owner.accountId) {
+      throw new AppError('unknown_line', `to ${to} is not a line of this account`, {
+        details: [{ field: 'to', message: 'not a line of this account' }],
+      });
+    }
+    const content = wellFormed(input.content ?? '');
+    const mediaUrl = wellFormed(input.media_url ?? '');
+    if (content.length > MAX_CONTENT_LENGTH) {
+      throw new AppError('validation_failed', `content must be at most ${MAX_CONTENT_LENGTH} characters`, {
+        details: [{ field: 'content', message: `longer than ${MAX_CONTENT_LENGTH} characters` }],
+      });
+    }
+    if (content.trim() === '' && mediaUrl === '') {
+      throw new AppError('validation_failed', 'content or media_url is required', {
+        details: [{ field: 'content', message: 'content or media_url is required' }],
+      });
+    }
+    if (mediaUrl !== '') checkPublicUrl(mediaUrl, 'media_url');
+    const now = clock.now();
+    let message = inboundDraft(owner, {
+      from,
+      line: to,
+      content,
+      mediaUrl,
+      service: this.deps.serviceOf(from),
+      now,
+      ...(handle === undefined ? {} : { handle }),
+    });
+    if (input.group_id !== undefined) message = await this.inGroup(owner, message, input.group_id);
+    // Keywords are a 1:1 matter: a STOP typed into a group chat is conversation.
+    const keyword = message.messageType === 'message' ? complianceKeyword(content) : null;
+    const helpReply = keyword === 'help' ? await this.helpReply(owner, message, now) : undefined;
+    const result = await store.acceptInbound({ message, keyword, ...(helpReply ? { helpReply } : {}) });
+    if (!result.duplicate) this.deps.onReceived(result);
+    return result.message;
+  }
+
+  /** The echo contact's reply to `cause` (a job of the worker); idempotent by the reply's handle. */
+  async receiveReply(reply: ContactReply, cause: Message): Promise<void> {
+    const owner = { accountId: cause.accountId, email: cause.accountEmail, plan: cause.plan };
+    await this.receive(owner, { from: cause.number, to: cause.sendblueNumber, content: reply.content }, reply.handle);
+  }
+
+  private async inGroup(owner: Owner, message: NewMessage, groupId: string): Promise<NewMessage> {
+    const group = await this.deps.store.getGroup(owner.accountId, groupId);
+    if (group === undefined) throw new AppError('not_found', 'Group not found');
+    if (group.line !== message.sendblueNumber) {
+      throw new AppError('validation_failed', `to must be the group's line ${group.line}`, {
+        details: [{ field: 'to', message: 'not the line of this group' }],
+      });
+    }
+    if (!group.members.includes(message.fromNumber)) {
+      throw new AppError('validation_failed', `${message.fromNumber} is not a member of this group`, {
+        details: [{ field: 'from', message: 'not a member of this group' }],
+      });
+    }
+    return {
+      ...message,
+      messageType: 'group',
+      groupId: group.groupId,
+      participants: participantsOf(group),
+      groupDisplayName: group.name,
+    };
+  }
+
+  private async helpReply(owner: Owner, message: NewMessage, now: number): Promise<NewMessage> {
+    const settings = await this.deps.store.getAccountSettings(owner.accountId);
+    return outboundDraft(owner, {
+      line: message.sendblueNumber,
+      to: message.number,
+      content: settings.helpReply ?? DEFAULT_HELP_REPLY,
+      now,
+    });
+  }
+}
