@@ -29,6 +29,7 @@ export async function sendScenario({ durationS = 10, connections = 50 } = {}) {
       ...sends,
       ratio: Number((sends.requestsPerSec / base.requestsPerSec).toFixed(3)),
       target: '>= 0.45 of bare node:http, p99 <= 10 ms',
+      met: sends.requestsPerSec >= 0.45 * base.requestsPerSec && sends.p99Ms <= 10,
     },
   ];
 }

@@ -1,5 +1,5 @@
 // Results: one JSON line per scenario on stdout, a human table, and a file in bench/results/.
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { ROOT } from './processes.mjs';
 
@@ -10,19 +10,36 @@ export function machine() {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
+    loadAverage: loadavg().map((n) => Number(n.toFixed(2))),
   };
 }
 
-export function report(results) {
+export function report(results, { elapsedS } = {}) {
   for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
-  const rows = results.map((r) => [r.scenario, r.subject, r.requestsPerSec, r.p50Ms, r.p99Ms, r.ratio ?? '']);
-  const header = ['scenario', 'subject', 'req/s', 'p50 ms', 'p99 ms', 'ratio'];
+  const verdict = (r) => (r.met === undefined ? '' : r.met ? 'met' : 'MISSED');
+  const rows = results.map((r) => [
+    r.scenario,
+    r.subject,
+    r.requestsPerSec ?? '',
+    r.p50Ms ?? '',
+    r.p99Ms ?? '',
+    r.ratio ?? '',
+    r.peakMiB === undefined ? '' : `${r.peakMiB} MiB`,
+    r.target ?? '',
+    verdict(r),
+  ]);
+  const header = ['scenario', 'subject', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'rss', 'target', ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));
-  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
+  const line = (cells) =>
+    cells
+      .map((c, i) => String(c).padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const row of rows) process.stdout.write(`${line(row)}\n`);
+  if (elapsedS !== undefined) process.stdout.write(`\nwhole run: ${elapsedS} s\n`);
   mkdirSync(`${ROOT}bench/results`, { recursive: true });
   const file = `${ROOT}bench/results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, JSON.stringify({ machine: machine(), results }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine: machine(), elapsedS, results }, null, 2));
   process.stdout.write(`\nwritten to ${file}\n`);
 }

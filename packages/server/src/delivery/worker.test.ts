@@ -305,6 +305,44 @@ describe.each(STORE_BACKENDS)('Worker ($name)', (storeBackend) => {
       expect(provider.calls.map((c) => c.attempt)).toEqual([1, 2]);
     });
 
+    it('records a job run twice (its lease expired while the outcome waited to be recorded) once', async () => {
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      // This worker's first record stalls (a slow commit) past its lease.
+      let stalled = false;
+      const slow = new Proxy(store, {
+        get(target, prop, receiver) {
+          if (prop === 'finishJobs' && !stalled) {
+            stalled = true;
+            return async (...args: Parameters<Store['finishJobs']>) => {
+              await gate;
+              return target.finishJobs(...args);
+            };
+          }
+          const value: unknown = Reflect.get(target, prop, receiver);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      provider.behave(() => sentNow(500));
+      const m = await send();
+      const late = makeWorker({ store: slow });
+      const lateRound = late.runDue();
+      await provider.waitForCalls(1);
+      // Another worker claims the job once the lease is over, and records its run.
+      clock.moveTo(T0 + SETTINGS.leaseMs);
+      await worker.runDue();
+      expect(provider.calls.map((c) => c.attempt)).toEqual([1, 2]);
+      release();
+      await lateRound;
+      await late.stop();
+      expect(changes.map((c) => c.message.status)).toEqual(['SENT']);
+      expect(await store.countJobs()).toBe(1);
+      await at(SETTINGS.leaseMs + 500);
+      expect(changes.map((c) => c.message.status)).toEqual(['SENT', 'DELIVERED']);
+      expect(await statusOf(m)).toMatchObject({ status: 'DELIVERED', statusSeq: 2 });
+      expect(await store.countJobs()).toBe(0);
+    });
+
     it('emits each status change after it is committed, in order, with its sequence number', async () => {
       let committed = 0;
       const counting = new Proxy(store, {

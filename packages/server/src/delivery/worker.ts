@@ -164,7 +164,7 @@ export class Worker {
 
   private async process(claimed: ClaimedJob, deadline: ProviderDeadline): Promise<JobOutcome> {
     const { job, message } = claimed;
-    const base = { kind: 'done' as const, jobId: job.id, messageId: job.messageId };
+    const base = { kind: 'done' as const, jobId: job.id, attempt: job.attempts, messageId: job.messageId };
     if (job.kind === 'status') {
       if (job.reply !== null) {
         const failed = await this.receiveReply(claimed, job.reply);
@@ -198,6 +198,7 @@ export class Worker {
       return {
         kind: 'retry',
         jobId: job.id,
+        attempt: job.attempts,
         runAt: now + backoffDelay(job.attempts, retryBaseMs, retryMaxMs),
         error: result.errorMessage,
       };
@@ -230,7 +231,7 @@ export class Worker {
         return undefined;
       }
       const runAt = clock.now() + backoffDelay(claimed.job.attempts, settings.retryBaseMs, settings.retryMaxMs);
-      return { kind: 'retry', jobId: claimed.job.id, runAt, error: message };
+      return { kind: 'retry', jobId: claimed.job.id, attempt: claimed.job.attempts, runAt, error: message };
     }
   }
 

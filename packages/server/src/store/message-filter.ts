@@ -24,7 +24,8 @@ export interface SqlQuery {
  * index serves an OR: as a plain WHERE it walks the account's whole history, row by row (~15 ms
  * for the page and ~30 ms for the count on 10,000 messages per account). So it is split into its
  * two sides, each served by its own index (messages_account_number, messages_account_line):
- * the page is taken from the first `offset + limit` rows of each side, merged; the total is
+ * the page is taken from the first `offset + limit` rows of each side, merged (UNION, not UNION ALL:
+ * a message whose contact is the line itself is on both sides); the total is
  * count(contact side) + count(line side) - count(both), each an index range count. The cost then
  * grows with the page and the number of matches, not with the account's history.
  */
@@ -65,7 +66,7 @@ export function buildMessageList(
     `(SELECT count(*) FROM messages m WHERE ${render([...clauses, ...sides], c)})`;
   return {
     page: {
-      sql: `${select} WHERE m.id IN (SELECT id FROM (${top(contactSide, 'by_contact')} UNION ALL ${top(lineSide, 'by_line')}) AS sides
+      sql: `${select} WHERE m.id IN (SELECT id FROM (${top(contactSide, 'by_contact')} UNION ${top(lineSide, 'by_line')}) AS sides
         ORDER BY ${orderByOf(q, '')} LIMIT ${p(q.limit)} OFFSET ${p(q.offset)})
         ORDER BY ${orderBy}`,
       params: pageParams,

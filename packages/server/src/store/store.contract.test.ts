@@ -701,6 +701,31 @@ describe.each(STORE_BACKENDS)('Store contract ($name)', (backend) => {
       expect(await f.store.getMessage(f.a.id, m.handle)).toMatchObject({ status: 'QUEUED' });
     });
 
+    it('records only the outcome of the claim holding the job: a claim whose lease expired and was taken again is dropped', async () => {
+      const m = await accept(f.store, draft(f.a));
+      const [stale] = await f.store.claimJobs({ now: T0, limit: 10, leaseUntil: T0 + 1000, workerId: 'w1' });
+      const [fresh] = await f.store.claimJobs({ now: T0 + 1000, limit: 10, leaseUntil: T0 + 2000, workerId: 'w2' });
+      expect(fresh?.job).toMatchObject({ id: stale!.job.id, attempts: 2 });
+      const sent = (attempt: number, runAt: number): JobOutcome => ({
+        ...done(stale!.job.id, m.id, [{ status: 'SENT' }], [{ runAt, patch: { status: 'DELIVERED' } }]),
+        attempt,
+      });
+      // The first claim's worker records late, as either outcome: nothing of it is kept.
+      expect(await f.store.finishJobs([sent(1, T0 + 1500)], T0 + 1100)).toEqual([]);
+      await f.store.finishJobs([{ kind: 'retry', jobId: stale!.job.id, attempt: 1, runAt: T0, error: 'late' }], T0);
+      expect(await f.store.getMessage(f.a.id, m.handle)).toMatchObject({ status: 'QUEUED', statusSeq: 0 });
+      expect(await f.store.nextJobAt()).toBe(T0 + 2000);
+      // The claim holding the job records.
+      const changes = await f.store.finishJobs([sent(2, T0 + 1600)], T0 + 1200);
+      expect(changes.map((c) => c.message.status)).toEqual(['SENT']);
+      expect(await f.store.countJobs()).toBe(1);
+      expect(await f.store.nextJobAt()).toBe(T0 + 1600);
+      // Once the job is finished, a late outcome of any claim of it changes nothing.
+      expect(await f.store.finishJobs([sent(1, T0 + 1700), sent(2, T0 + 1800)], T0 + 1300)).toEqual([]);
+      expect(await f.store.countJobs()).toBe(1);
+      expect(await f.store.nextJobAt()).toBe(T0 + 1600);
+    });
+
     it('records several outcomes in one call', async () => {
       const m1 = await accept(f.store, draft(f.a));
       const m2 = await accept(f.store, draft(f.a));

@@ -286,10 +286,18 @@ export interface ClaimedJob {
   provider: string;
 }
 
+/**
+ * What became of a claimed job. `attempt` names the claim it answers (the job's `attempts` when
+ * claimed); when given, the outcome is recorded only while that claim still holds the job. A
+ * worker whose lease expired before its outcome was recorded may see the job claimed again (by
+ * itself or another process) and run twice: only one run's outcome is recorded, so its follow-ups
+ * (and the contact replies they carry) are scheduled once.
+ */
 export type JobOutcome =
   | {
       kind: 'done';
       jobId: number;
+      attempt?: number;
       messageId: number;
       /** Applied now, in order; patches that would move status backwards are skipped. */
       patches: StatusPatch[];
@@ -300,7 +308,7 @@ export type JobOutcome =
        */
       schedule: { runAt: number; patch: StatusPatch | null; then: FollowUp[]; reply?: ContactReply }[];
     }
-  | { kind: 'retry'; jobId: number; runAt: number; error: string };
+  | { kind: 'retry'; jobId: number; attempt?: number; runAt: number; error: string };
 
 export interface StatusChange {
   previous: MessageStatus;

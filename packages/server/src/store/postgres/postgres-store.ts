@@ -33,7 +33,7 @@ import { MESSAGE_SELECT, type MessageRow, rowToMessage } from './message-row.js'
 import { acceptBatch } from './postgres-accept.js';
 import { JobListener } from './job-listener.js';
 import { migratePostgres } from './postgres-migrate.js';
-import { createPool, inTransaction } from './postgres-pool.js';
+import { type Db, createPool, inTransaction } from './postgres-pool.js';
 import { matchesNothing } from './postgres-text.js';
 import { PostgresWebhooks } from './postgres-webhooks.js';
 import type { Group } from '../../domain/group.js';
@@ -320,9 +320,10 @@ export class PostgresStore implements Store {
    * finished by different processes at once still apply one after the other.
    */
   async finishJobs(outcomes: JobOutcome[], now: number): Promise<StatusChange[]> {
-    const retries = outcomes.filter((o) => o.kind === 'retry');
-    const done = outcomes.filter((o) => o.kind === 'done');
     return inTransaction(this.pool, async (c) => {
+      const held = await heldOutcomes(c, outcomes);
+      const retries = held.filter((o) => o.kind === 'retry');
+      const done = held.filter((o) => o.kind === 'done');
       if (retries.length > 0) {
         await c.query(
           `UPDATE jobs SET run_at = t.run_at, last_error = t.error, leased_by = NULL
@@ -452,6 +453,22 @@ export class PostgresStore implements Store {
   replayWebhookDelivery(accountId: number, id: number, now: number): Promise<WebhookDelivery | undefined> {
     return this.webhooks.replay(accountId, id, now);
   }
+}
+
+/**
+ * The outcomes whose claim still holds its job (see `JobOutcome.attempt`). The jobs are locked
+ * first, in id order, so a concurrent claim skips them and a concurrent finish of the same job
+ * waits, then finds it gone.
+ */
+async function heldOutcomes(db: Db, outcomes: JobOutcome[]): Promise<JobOutcome[]> {
+  const checked = outcomes.filter((o) => o.attempt !== undefined);
+  if (checked.length === 0) return outcomes;
+  const r = await db.query<{ id: number; attempts: number }>(
+    'SELECT id, attempts FROM jobs WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE',
+    [[...new Set(checked.map((o) => o.jobId))]],
+  );
+  const attempts = new Map(r.rows.map((row) => [row.id, row.attempts]));
+  return outcomes.filter((o) => o.attempt === undefined || attempts.get(o.jobId) === o.attempt);
 }
 
 function first<T>(rows: T[]): T {

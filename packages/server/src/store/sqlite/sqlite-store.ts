@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Message } from '../../domain/message.js';
-import { Batcher, type Settled } from '../batcher.js';
 import { applyPatch, decodeScheduledStatus, encodeScheduledStatus } from '../status-patch.js';
 import { buildMessageList } from '../message-filter.js';
 import type {
@@ -41,6 +40,7 @@ import { SqliteGroups } from './sqlite-groups.js';
 import { SqliteInbound } from './sqlite-inbound.js';
 import type { Group } from '../../domain/group.js';
 import { Checkpointer } from './checkpointer.js';
+import { GroupCommit } from './group-commit.js';
 import { migrateSqlite } from './migrate.js';
 import { MESSAGE_COLUMNS, MESSAGE_SELECT, type MessageRow, messageParams, rowToMessage } from './message-row.js';
 
@@ -58,14 +58,16 @@ interface JobRow {
 
 /**
  * The embedded backend: one SQLite file in WAL mode with `synchronous=FULL`, so a commit is on
- * disk before the API answers. Concurrent sends share one transaction (group commit through
- * `Batcher`), which is what makes full durability cheap.
+ * disk before the API answers. The writes of one event-loop turn (sends, claims, outcomes, webhook
+ * attempts) share one transaction (group-commit.ts), which is what makes full durability cheap.
  */
 export class SqliteStore implements Store {
   readonly capabilities: StoreCapabilities = { dialect: 'sqlite', multiProcess: false };
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly acceptBatcher: Batcher<AcceptInput, AcceptResult>;
+  private readonly commits: GroupCommit;
+  /** Per-account QUEUED counts, valid inside one group-commit transaction. */
+  private readonly queuedInTransaction = new Map<number, number>();
   private readonly webhooks: SqliteWebhooks;
   private readonly contacts: SqliteContacts;
   private readonly settings: SqliteAccountSettings;
@@ -82,8 +84,8 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
-    this.acceptBatcher = new Batcher((items) => this.acceptBatch(items));
-    this.webhooks = new SqliteWebhooks(this.db, (sql) => this.stmt(sql));
+    this.commits = new GroupCommit(this.db, () => this.queuedInTransaction.clear());
+    this.webhooks = new SqliteWebhooks(this.db, (sql) => this.stmt(sql), this.commits);
     this.contacts = new SqliteContacts((sql) => this.stmt(sql));
     this.settings = new SqliteAccountSettings((sql) => this.stmt(sql));
     this.groups = new SqliteGroups(this.db, (sql) => this.stmt(sql));
@@ -241,32 +243,9 @@ export class SqliteStore implements Store {
 
   // --- messages --------------------------------------------------------------------------------
 
+  /** Group-committed with every other write of this event-loop turn (group-commit.ts). */
   acceptOutbound(input: AcceptInput): Promise<AcceptResult> {
-    return this.acceptBatcher.submit(input);
-  }
-
-  /**
-   * One transaction for the whole batch. Should any item fail (it should not: validation ran
-   * before), the batch rolls back and each item is retried in a transaction of its own, so one
-   * bad item never fails the others. Savepoints per item would cost ~10% of throughput.
-   */
-  private acceptBatch(items: AcceptInput[]): Settled<AcceptResult>[] {
-    try {
-      return this.db
-        .transaction(() => {
-          const queued = new Map<number, number>();
-          return items.map((item): Settled<AcceptResult> => ({ ok: true, value: this.acceptOne(item, queued) }));
-        })
-        .immediate();
-    } catch {
-      return items.map((item): Settled<AcceptResult> => {
-        try {
-          return { ok: true, value: this.db.transaction(() => this.acceptOne(item, new Map())).immediate() };
-        } catch (error) {
-          return { ok: false, error };
-        }
-      });
-    }
+    return this.commits.run(() => this.acceptOne(input, this.queuedInTransaction));
   }
 
   /** Stores one message (inside the caller's transaction). `queued` caches per-account counts. */
@@ -408,26 +387,25 @@ export class SqliteStore implements Store {
          LEFT JOIN lines l ON l.number = m.sendblue_number
         WHERE m.id IN (SELECT value FROM json_each(?))`,
     );
-    return this.db
-      .transaction(() => {
-        const dueIds = (due.all(input.now, input.limit) as { id: number }[]).map((r) => r.id);
-        if (dueIds.length === 0) return [];
-        // RETURNING has no order; the worker applies a message's status jobs in the order given.
-        const position = new Map(dueIds.map((id, i) => [id, i]));
-        const rows = (claim.all(input.leaseUntil, input.workerId, JSON.stringify(dueIds)) as JobRow[]).sort(
-          (a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0),
-        );
-        const ids = JSON.stringify([...new Set(rows.map((r) => r.message_id))]);
-        const byId = new Map(
-          (messages.all(ids) as (MessageRow & { line_provider: string | null })[]).map((m) => [m.id, m]),
-        );
-        return rows.flatMap((r): ClaimedJob[] => {
-          const m = byId.get(r.message_id);
-          if (m === undefined) return [];
-          return [{ job: jobFromRow(r), message: rowToMessage(m), provider: m.line_provider ?? '' }];
-        });
-      })
-      .immediate();
+    // A write (the lease), so it shares the turn's transaction rather than paying a commit of its own.
+    return this.commits.run(() => {
+      const dueIds = (due.all(input.now, input.limit) as { id: number }[]).map((r) => r.id);
+      if (dueIds.length === 0) return [];
+      // RETURNING has no order; the worker applies a message's status jobs in the order given.
+      const position = new Map(dueIds.map((id, i) => [id, i]));
+      const rows = (claim.all(input.leaseUntil, input.workerId, JSON.stringify(dueIds)) as JobRow[]).sort(
+        (a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0),
+      );
+      const ids = JSON.stringify([...new Set(rows.map((r) => r.message_id))]);
+      const byId = new Map(
+        (messages.all(ids) as (MessageRow & { line_provider: string | null })[]).map((m) => [m.id, m]),
+      );
+      return rows.flatMap((r): ClaimedJob[] => {
+        const m = byId.get(r.message_id);
+        if (m === undefined) return [];
+        return [{ job: jobFromRow(r), message: rowToMessage(m), provider: m.line_provider ?? '' }];
+      });
+    });
   }
 
   async finishJobs(outcomes: JobOutcome[], now: number): Promise<StatusChange[]> {
@@ -439,33 +417,39 @@ export class SqliteStore implements Store {
         error_code = @error_code, error_message = @error_message, error_reason = @error_reason,
         error_detail = @error_detail, updated_at = @updated_at, status_seq = @status_seq WHERE id = @id`,
     );
-    return this.db
-      .transaction(() => {
-        const changes: StatusChange[] = [];
-        for (const o of outcomes) {
-          if (o.kind === 'retry') {
-            retry.run(o.runAt, o.error, o.jobId);
-            continue;
-          }
-          if (o.patches.length > 0) {
-            // Patches chain in memory; the row is written once, with the last state.
-            const loaded = this.loadMessage(o.messageId);
-            let current = loaded;
-            for (const patch of o.patches) {
-              const next = applyPatch(current, patch, now);
-              if (next === undefined) continue;
-              changes.push({ previous: current.status, message: next });
-              this.webhooks.enqueueStatusChange(next, now);
-              current = next;
-            }
-            if (current !== loaded) update.run({ ...pick(messageParams(current)), id: o.messageId });
-          }
-          for (const s of o.schedule) schedule.run(o.messageId, s.runAt, encodeScheduledStatus(s));
-          del.run(o.jobId);
+    const held = this.stmt('SELECT attempts FROM jobs WHERE id = ?');
+    return this.commits.run(() => {
+      const changes: StatusChange[] = [];
+      for (const o of outcomes) {
+        // An outcome of a claim that no longer holds its job is not recorded (JobOutcome.attempt).
+        if (
+          o.attempt !== undefined &&
+          (held.get(o.jobId) as { attempts: number } | undefined)?.attempts !== o.attempt
+        ) {
+          continue;
         }
-        return changes;
-      })
-      .immediate();
+        if (o.kind === 'retry') {
+          retry.run(o.runAt, o.error, o.jobId);
+          continue;
+        }
+        if (o.patches.length > 0) {
+          // Patches chain in memory; the row is written once, with the last state.
+          const loaded = this.loadMessage(o.messageId);
+          let current = loaded;
+          for (const patch of o.patches) {
+            const next = applyPatch(current, patch, now);
+            if (next === undefined) continue;
+            changes.push({ previous: current.status, message: next });
+            this.webhooks.enqueueStatusChange(next, now);
+            current = next;
+          }
+          if (current !== loaded) update.run({ ...pick(messageParams(current)), id: o.messageId });
+        }
+        for (const s of o.schedule) schedule.run(o.messageId, s.runAt, encodeScheduledStatus(s));
+        del.run(o.jobId);
+      }
+      return changes;
+    });
   }
 
   async nextJobAt(): Promise<number | null> {

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Message } from '../../domain/message.js';
 import { type DeliveryStatus, type WebhookType, destinationOf, newWebhookId } from '../../domain/webhook.js';
-import { Batcher, type Settled } from '../batcher.js';
 import type {
   ClaimedDelivery,
   DeliveryQuery,
@@ -15,6 +14,7 @@ import type {
   WebhookDeliveryLog,
 } from '../store.js';
 import { type ClaimCandidate, pickFair, receiveDeliveries, statusChangeDeliveries } from '../webhook-outbox.js';
+import type { GroupCommit } from './group-commit.js';
 import { SqliteWebhookConfig } from './sqlite-webhook-config.js';
 import { type AttemptRow, DELIVERY_COLUMNS, type DeliveryRow, deliveryFromRow } from './webhook-rows.js';
 
@@ -29,14 +29,14 @@ const MAX_CLAIM_ROUNDS = 8;
  * outbox exactly as durable as the status it reports.
  */
 export class SqliteWebhooks {
-  private readonly attemptBatcher: Batcher<WebhookAttemptResult, void>;
   private readonly config: SqliteWebhookConfig;
 
   constructor(
     private readonly db: Database.Database,
     private readonly stmt: Stmt,
+    /** The store's group commit: attempts are recorded in the same transaction as other writes. */
+    private readonly commits: GroupCommit,
   ) {
-    this.attemptBatcher = new Batcher((items) => this.recordBatch(items));
     this.config = new SqliteWebhookConfig(db, stmt);
   }
 
@@ -160,11 +160,11 @@ export class SqliteWebhooks {
   }
 
   record(result: WebhookAttemptResult): Promise<void> {
-    return this.attemptBatcher.submit(result);
+    return this.commits.run(() => this.recordInTransaction(result));
   }
 
-  /** All attempts finished in one event-loop turn share one transaction (group commit). */
-  private recordBatch(items: WebhookAttemptResult[]): Settled<void>[] {
+  /** Inside the group-commit transaction: every attempt finished in one event-loop turn shares it. */
+  private recordInTransaction(r: WebhookAttemptResult): void {
     const find = this.stmt('SELECT * FROM webhook_deliveries WHERE id = ?');
     const log = this.stmt(
       `INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, http_status, error)
@@ -175,29 +175,16 @@ export class SqliteWebhooks {
       `UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?,
          last_error = ?, last_http_status = ?, updated_at = ? WHERE id = ? AND status = 'pending'`,
     );
-    this.db
-      .transaction(() => {
-        for (const r of items) {
-          const d = find.get(r.deliveryId) as DeliveryRow | undefined;
-          if (d === undefined) continue;
-          const a = r.attempt;
-          log.run(d.id, d.attempts + 1, a.startedAt, a.durationMs, a.httpStatus, a.error);
-          const o = r.outcome;
-          const status: DeliveryStatus =
-            o.kind === 'succeeded'
-              ? 'succeeded'
-              : o.kind === 'retry'
-                ? 'pending'
-                : o.kind === 'gone'
-                  ? 'disabled'
-                  : 'failed';
-          finish.run(status, o.kind === 'retry' ? o.at : null, a.error, a.httpStatus, r.now, d.id);
-          this.leases.delete(d.id);
-          if (o.kind === 'gone') this.disableAfterGone(d, r.now);
-        }
-      })
-      .immediate();
-    return items.map(() => ({ ok: true, value: undefined }));
+    const d = find.get(r.deliveryId) as DeliveryRow | undefined;
+    if (d === undefined) return;
+    const a = r.attempt;
+    log.run(d.id, d.attempts + 1, a.startedAt, a.durationMs, a.httpStatus, a.error);
+    const o = r.outcome;
+    const status: DeliveryStatus =
+      o.kind === 'succeeded' ? 'succeeded' : o.kind === 'retry' ? 'pending' : o.kind === 'gone' ? 'disabled' : 'failed';
+    finish.run(status, o.kind === 'retry' ? o.at : null, a.error, a.httpStatus, r.now, d.id);
+    this.leases.delete(d.id);
+    if (o.kind === 'gone') this.disableAfterGone(d, r.now);
   }
 
   /** 410 Gone: the entry (or the message's status callback) is switched off with its pending events. */
