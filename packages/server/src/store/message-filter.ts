@@ -37,6 +37,7 @@ export function buildMessageList(
   select: string,
 ): { page: SqlQuery; count: SqlQuery } {
   const { clauses, number } = filterClauses(accountId, q, booleanValue);
+  const counted = countedTotal(accountId, q, placeholder);
   const orderBy = orderByOf(q);
   const sortKey = `m.${ORDER_COLUMNS[q.orderBy]}`;
   const pageParams: unknown[] = [];
@@ -49,7 +50,10 @@ export function buildMessageList(
         sql: `${select} WHERE ${render(clauses, p)} ORDER BY ${orderBy} LIMIT ${p(q.limit)} OFFSET ${p(q.offset)}`,
         params: pageParams,
       },
-      count: { sql: `SELECT count(*) AS n FROM messages m WHERE ${render(clauses, c)}`, params: countParams },
+      count: counted ?? {
+        sql: `SELECT count(*) AS n FROM messages m WHERE ${render(clauses, c)}`,
+        params: countParams,
+      },
     };
   }
   const contactSide: Clause = (bind) => `m.number = ${bind(number)}`;
@@ -71,11 +75,60 @@ export function buildMessageList(
         ORDER BY ${orderBy}`,
       params: pageParams,
     },
-    count: {
+    count: counted ?? {
       sql: `SELECT ${count([contactSide])} + ${count([lineSide])} - ${count([contactSide, lineAlso])} AS n`,
       params: countParams,
     },
   };
+}
+
+/** The message_counts rows (dimension, value) a filter's total is read from (migrations/0004_*). */
+type CountTerm = { dimension: string; value: string; sign: 1 | -1 };
+
+/** Query fields that are not filters. */
+const NOT_FILTERS = new Set(['limit', 'offset', 'orderBy', 'orderDirection']);
+
+/**
+ * The exact total read from the counters the triggers keep (one primary-key lookup per term, so
+ * O(log n) whatever the history's size) when the query filters by at most one counted field; null
+ * otherwise (date ranges, combinations), and the total is counted from the rows. `number` (either
+ * party) is its contact side plus its line side minus the messages on both (`self`), as below.
+ */
+function countedTotal(accountId: number, q: MessageQuery, placeholder: (index: number) => string): SqlQuery | null {
+  const filters = Object.entries(q).filter(([key, value]) => value !== undefined && !NOT_FILTERS.has(key));
+  if (filters.length > 1) return null;
+  const [key, value] = filters[0] ?? ['', undefined];
+  const terms = countTerms(key, value);
+  if (terms === null) return null;
+  const params: unknown[] = [];
+  const bind = binder(params, placeholder);
+  const sum = terms
+    .map(
+      (t) =>
+        `${t.sign < 0 ? '-' : '+'} coalesce((SELECT n FROM message_counts WHERE account_id = ${bind(accountId)}
+          AND dimension = ${bind(t.dimension)} AND value = ${bind(t.value)}), 0)`,
+    )
+    .join(' ');
+  return { sql: `SELECT 0 ${sum} AS n`, params };
+}
+
+function countTerms(key: string, value: unknown): CountTerm[] | null {
+  const term = (dimension: string, v: string, sign: 1 | -1 = 1): CountTerm => ({ dimension, value: v, sign });
+  if (key === '') return [term('all', '')];
+  if (key === 'isOutbound' && typeof value === 'boolean') return [term('outbound', value ? '1' : '0')];
+  if (typeof value !== 'string') return null;
+  switch (key) {
+    case 'number':
+      return [term('number', value), term('line', value), term('self', value, -1)];
+    case 'sendblueNumber':
+      return [term('line', value)];
+    case 'status':
+      return [term('status', value)];
+    case 'groupId':
+      return [term('group', value)];
+    default:
+      return null;
+  }
 }
 
 /** Appends a value to `params` and returns its placeholder. */

@@ -14,6 +14,10 @@ import type { NewWebhookDelivery, WebhookEndpoint } from './store.js';
  */
 export function statusChangeDeliveries(message: Message, endpoints: readonly WebhookEndpoint[]): NewWebhookDelivery[] {
   if (!message.isOutbound || !CALLBACK_STATUSES.has(message.status)) return [];
+  const hasCallback = message.statusCallback !== null && message.statusCallback !== '';
+  const active = endpoints.length === 0 ? [] : activeEndpoints(endpoints, 'outbound', message.sendblueNumber);
+  // Most status changes go nowhere: the payload is rendered only when some delivery needs it.
+  if (!hasCallback && active.length === 0) return [];
   const payload = JSON.stringify(toWire(message));
   const base = {
     accountId: message.accountId,
@@ -23,10 +27,10 @@ export function statusChangeDeliveries(message: Message, endpoints: readonly Web
     payload,
   };
   const out: NewWebhookDelivery[] = [];
-  if (message.statusCallback !== null && message.statusCallback !== '') {
-    out.push({ ...base, kind: 'status_callback', endpointId: null, url: message.statusCallback });
+  if (hasCallback) {
+    out.push({ ...base, kind: 'status_callback', endpointId: null, url: message.statusCallback as string });
   }
-  for (const e of activeEndpoints(endpoints, 'outbound', message.sendblueNumber)) {
+  for (const e of active) {
     out.push({ ...base, kind: 'outbound', endpointId: e.id, url: e.url });
   }
   return out;

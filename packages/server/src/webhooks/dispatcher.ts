@@ -116,6 +116,13 @@ export class Dispatcher {
     while (this.running) {
       this.wake = new AbortController();
       try {
+        // A claim costs a query that walks the deliveries in flight: while busy, wait for a quarter
+        // of the slots to free up (a finishing attempt wakes the loop) rather than claim one at a time.
+        const free = settings.concurrency - this.inFlight.size;
+        if (this.inFlight.size > 0 && free < Math.max(1, Math.floor(settings.concurrency / 4))) {
+          await clock.sleep(settings.pollMs, this.wake.signal);
+          continue;
+        }
         const claimed = await this.fill();
         const next = await store.nextWebhookDeliveryAt(clock.now());
         const wait = next === null ? settings.pollMs : Math.min(settings.pollMs, Math.max(0, next - clock.now()));

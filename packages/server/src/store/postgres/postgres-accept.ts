@@ -11,7 +11,7 @@ import { insertDeliveriesParams, insertDeliveriesSql } from './webhook-rows.js';
  * Group commit for `acceptOutbound` on PostgreSQL: a whole batch costs two round trips and one
  * commit, whatever its size.
  *
- * 1. One read: prior idempotency keys, each account's QUEUED count (capped at its limit), and
+ * 1. One read: prior idempotency keys, each account's QUEUED count (the message_counts counter), and
  *    message ids drawn from the sequence, so the outcome of every item is decided in memory,
  *    in order, exactly as SQLite decides it inside its transaction.
  * 2. One write: a single statement whose CTEs insert the messages, send jobs, idempotency keys
@@ -55,7 +55,8 @@ const READ_SQL = `SELECT
   (SELECT coalesce(json_agg(json_build_object('a', k.account_id, 'k', k.key, 'h', k.request_hash, 'b', k.response_body)), '[]')
      FROM idempotency_keys k JOIN unnest($1::bigint[], $2::text[]) AS i(a, key) ON k.account_id = i.a AND k.key = i.key) AS keys,
   (SELECT coalesce(json_agg(json_build_object('a', q.a, 'n',
-       (SELECT count(*) FROM (SELECT 1 FROM messages WHERE account_id = q.a AND status = 'QUEUED' LIMIT q.lim) x))), '[]')
+       (SELECT coalesce(max(c.n), 0) FROM message_counts c
+         WHERE c.account_id = q.a AND c.dimension = 'status' AND c.value = 'QUEUED'))), '[]')
      FROM unnest($3::bigint[], $4::bigint[]) AS q(a, lim)) AS queued,
   (SELECT coalesce(array_agg(nextval(pg_get_serial_sequence('messages', 'id'))::text), '{}')
      FROM generate_series(1, $5::int)) AS ids,

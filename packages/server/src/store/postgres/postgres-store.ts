@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Message } from '../../domain/message.js';
 import type { WebhookType } from '../../domain/webhook.js';
-import { Batcher } from '../batcher.js';
+import { Batcher, type Settled } from '../batcher.js';
 import { buildMessageList } from '../message-filter.js';
 import { applyPatch, decodeScheduledStatus, encodeScheduledStatus } from '../status-patch.js';
 import type {
@@ -90,6 +90,13 @@ export class PostgresStore implements Store {
   private readonly acceptBatcher: Batcher<AcceptInput, AcceptResult>;
   private readonly listener: JobListener;
   private readonly groups: PostgresGroups;
+  /**
+   * Every request looks up its API key and most look up a line: batched, the lookups of one
+   * event-loop turn cost one round trip (each round trip costs the process far more than the
+   * query costs the server). Still read per request, never cached: a revoked key stops at once.
+   */
+  private readonly keyLookups: Batcher<string, KeyRow | undefined>;
+  private readonly lineLookups: Batcher<string, LineRow | undefined>;
 
   constructor(url: string, options: PostgresStoreOptions = {}) {
     this.pool = createPool(url, options.poolSize ?? 10);
@@ -97,6 +104,22 @@ export class PostgresStore implements Store {
     this.acceptBatcher = new Batcher((items) => acceptBatch(this.pool, this.webhooks, items));
     this.listener = new JobListener(url);
     this.groups = new PostgresGroups(this.pool);
+    this.keyLookups = new Batcher((ids) =>
+      lookupMany<KeyRow>(
+        this.pool,
+        `${PostgresStore.KEY_SELECT} WHERE k.key_id = ANY($1::text[])`,
+        ids,
+        (r) => r.key_id,
+      ),
+    );
+    this.lineLookups = new Batcher((numbers) =>
+      lookupMany<LineRow>(
+        this.pool,
+        `${PostgresStore.LINE_SELECT} WHERE l.number = ANY($1::text[])`,
+        numbers,
+        (r) => r.number,
+      ),
+    );
   }
 
   async migrate(): Promise<void> {
@@ -183,8 +206,8 @@ export class PostgresStore implements Store {
 
   async findApiKey(keyId: string): Promise<(ApiKey & { secretDigest: string }) | undefined> {
     if (matchesNothing(keyId)) return undefined;
-    const r = await this.pool.query<KeyRow>(`${PostgresStore.KEY_SELECT} WHERE k.key_id = $1`, [keyId]);
-    return r.rows[0] && keyFromRow(r.rows[0]);
+    const row = await this.keyLookups.submit(keyId);
+    return row && keyFromRow(row);
   }
 
   private static readonly LINE_SELECT = `SELECT l.id, l.account_id, a.email AS account_email, l.number, l.provider,
@@ -204,8 +227,8 @@ export class PostgresStore implements Store {
 
   async findLine(number: string): Promise<Line | undefined> {
     if (matchesNothing(number)) return undefined;
-    const r = await this.pool.query<LineRow>(`${PostgresStore.LINE_SELECT} WHERE l.number = $1`, [number]);
-    return r.rows[0] && lineFromRow(r.rows[0]);
+    const row = await this.lineLookups.submit(number);
+    return row && lineFromRow(row);
   }
 
   async listLines(accountId?: number): Promise<Line[]> {
@@ -469,6 +492,18 @@ async function heldOutcomes(db: Db, outcomes: JobOutcome[]): Promise<JobOutcome[
   );
   const attempts = new Map(r.rows.map((row) => [row.id, row.attempts]));
   return outcomes.filter((o) => o.attempt === undefined || attempts.get(o.jobId) === o.attempt);
+}
+
+/** One query for the rows of many keys (a unique column); each key gets its row or undefined. */
+async function lookupMany<R extends pg.QueryResultRow>(
+  pool: pg.Pool,
+  sql: string,
+  keys: string[],
+  keyOf: (row: R) => string,
+): Promise<Settled<R | undefined>[]> {
+  const r = await pool.query<R>(sql, [[...new Set(keys)]]);
+  const byKey = new Map(r.rows.map((row) => [keyOf(row), row]));
+  return keys.map((k) => ({ ok: true, value: byKey.get(k) }));
 }
 
 function first<T>(rows: T[]): T {

@@ -45,6 +45,19 @@ import { migrateSqlite } from './migrate.js';
 import { MESSAGE_COLUMNS, MESSAGE_SELECT, type MessageRow, messageParams, rowToMessage } from './message-row.js';
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
+/** Built once: the statement cache is keyed by SQL text, and rebuilding it per send showed in profiles. */
+const INSERT_MESSAGE_SQL = `INSERT INTO messages (${MESSAGE_COLUMNS.join(', ')}) VALUES (${MESSAGE_COLUMNS.map((c) => '@' + c).join(', ')})`;
+
+/** A due job with its message (columns null if the message is gone) and its line's provider. */
+type DueRow = { [K in keyof MessageRow]: MessageRow[K] | null } & {
+  job_id: number;
+  job_kind: string;
+  job_message_id: number;
+  job_attempts: number;
+  job_last_error: string | null;
+  job_payload: string | null;
+  line_provider: string | null;
+};
 
 interface JobRow {
   id: number;
@@ -266,17 +279,17 @@ export class SqliteStore implements Store {
     }
     if (m.status === 'QUEUED') {
       let n = queued.get(m.accountId);
+      // The trigger-maintained counter (migration 0004): O(1), however long the backlog.
       n ??= (
         this.stmt(
-          `SELECT count(*) AS n FROM (SELECT 1 FROM messages WHERE account_id = ? AND status = 'QUEUED' LIMIT ?)`,
-        ).get(m.accountId, input.queueLimit) as { n: number }
+          `SELECT coalesce(max(n), 0) AS n FROM message_counts
+            WHERE account_id = ? AND dimension = 'status' AND value = 'QUEUED'`,
+        ).get(m.accountId) as { n: number }
       ).n;
       if (n >= input.queueLimit) return { kind: 'queue_full' };
       queued.set(m.accountId, n + 1);
     }
-    const insert = this.stmt(
-      `INSERT INTO messages (${MESSAGE_COLUMNS.join(', ')}) VALUES (${MESSAGE_COLUMNS.map((c) => '@' + c).join(', ')})`,
-    );
+    const insert = this.stmt(INSERT_MESSAGE_SQL);
     const id = Number(insert.run(messageParams({ ...m, statusSeq: 0 })).lastInsertRowid);
     if (m.status === 'QUEUED') {
       this.stmt(`INSERT INTO jobs (kind, message_id, run_at) VALUES ('send', ?, ?)`).run(id, m.createdAt);
@@ -374,36 +387,36 @@ export class SqliteStore implements Store {
   // --- the job queue ---------------------------------------------------------------------------
 
   async claimJobs(input: { now: number; limit: number; leaseUntil: number; workerId: string }): Promise<ClaimedJob[]> {
-    const due = this.stmt('SELECT id FROM jobs WHERE run_at <= ? ORDER BY run_at, id LIMIT ?');
-    const claim = this.stmt(
-      `UPDATE jobs SET run_at = ?, attempts = attempts + 1, leased_by = ?
-        WHERE id IN (SELECT value FROM json_each(?))
-        RETURNING id, kind, message_id, run_at, attempts, last_error, payload`,
-    );
-    // One query for all the claimed jobs' messages and their lines' providers.
-    const messages = this.stmt(
-      `SELECT m.*, a.email AS account_email, a.plan AS plan, l.provider AS line_provider
-         FROM messages m JOIN accounts a ON a.id = m.account_id
+    // The due jobs with their messages and their lines' providers, in one query.
+    const due = this.stmt(
+      `SELECT j.id AS job_id, j.kind AS job_kind, j.message_id AS job_message_id, j.attempts AS job_attempts,
+          j.last_error AS job_last_error, j.payload AS job_payload,
+          m.*, a.email AS account_email, a.plan AS plan, l.provider AS line_provider
+         FROM jobs j LEFT JOIN messages m ON m.id = j.message_id LEFT JOIN accounts a ON a.id = m.account_id
          LEFT JOIN lines l ON l.number = m.sendblue_number
-        WHERE m.id IN (SELECT value FROM json_each(?))`,
+        WHERE j.run_at <= ? ORDER BY j.run_at, j.id LIMIT ?`,
+    );
+    const lease = this.stmt(
+      `UPDATE jobs SET run_at = ?, attempts = attempts + 1, leased_by = ? WHERE id IN (SELECT value FROM json_each(?))`,
     );
     // A write (the lease), so it shares the turn's transaction rather than paying a commit of its own.
     return this.commits.run(() => {
-      const dueIds = (due.all(input.now, input.limit) as { id: number }[]).map((r) => r.id);
-      if (dueIds.length === 0) return [];
-      // RETURNING has no order; the worker applies a message's status jobs in the order given.
-      const position = new Map(dueIds.map((id, i) => [id, i]));
-      const rows = (claim.all(input.leaseUntil, input.workerId, JSON.stringify(dueIds)) as JobRow[]).sort(
-        (a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0),
-      );
-      const ids = JSON.stringify([...new Set(rows.map((r) => r.message_id))]);
-      const byId = new Map(
-        (messages.all(ids) as (MessageRow & { line_provider: string | null })[]).map((m) => [m.id, m]),
-      );
+      const rows = due.all(input.now, input.limit) as DueRow[];
+      if (rows.length === 0) return [];
+      lease.run(input.leaseUntil, input.workerId, JSON.stringify(rows.map((r) => r.job_id)));
+      // In (run_at, id) order: the worker applies a message's status jobs in the order given.
       return rows.flatMap((r): ClaimedJob[] => {
-        const m = byId.get(r.message_id);
-        if (m === undefined) return [];
-        return [{ job: jobFromRow(r), message: rowToMessage(m), provider: m.line_provider ?? '' }];
+        if (r.id === null) return [];
+        const job = jobFromRow({
+          id: r.job_id,
+          kind: r.job_kind,
+          message_id: r.job_message_id,
+          run_at: input.leaseUntil,
+          attempts: r.job_attempts + 1,
+          last_error: r.job_last_error,
+          payload: r.job_payload,
+        });
+        return [{ job, message: rowToMessage(r as MessageRow), provider: r.line_provider ?? '' }];
       });
     });
   }
@@ -413,28 +426,39 @@ export class SqliteStore implements Store {
     const retry = this.stmt('UPDATE jobs SET run_at = ?, last_error = ?, leased_by = NULL WHERE id = ?');
     const schedule = this.stmt(`INSERT INTO jobs (kind, message_id, run_at, payload) VALUES ('status', ?, ?, ?)`);
     const update = this.stmt(
-      `UPDATE messages SET status = @status, service = @service, was_downgraded = @was_downgraded,
-        error_code = @error_code, error_message = @error_message, error_reason = @error_reason,
-        error_detail = @error_detail, updated_at = @updated_at, status_seq = @status_seq WHERE id = @id`,
+      `UPDATE messages SET status = ?, service = ?, was_downgraded = ?, error_code = ?, error_message = ?,
+        error_reason = ?, error_detail = ?, updated_at = ?, status_seq = ? WHERE id = ?`,
     );
-    const held = this.stmt('SELECT attempts FROM jobs WHERE id = ?');
+    // One query each for the jobs' claims and their messages, rather than one per outcome.
+    const held = this.stmt('SELECT id, attempts FROM jobs WHERE id IN (SELECT value FROM json_each(?))');
+    const load = this.stmt(`${MESSAGE_SELECT} WHERE m.id IN (SELECT value FROM json_each(?))`);
     return this.commits.run(() => {
       const changes: StatusChange[] = [];
+      const attempts = new Map(
+        (held.all(JSON.stringify(outcomes.map((o) => o.jobId))) as { id: number; attempts: number }[]).map((r) => [
+          r.id,
+          r.attempts,
+        ]),
+      );
+      // A message's current state within this transaction: outcomes of one batch chain on it.
+      const messages = new Map<number, Message>();
+      const patched = [
+        ...new Set(outcomes.flatMap((o) => (o.kind === 'done' && o.patches.length > 0 ? [o.messageId] : []))),
+      ];
+      if (patched.length > 0) {
+        for (const row of load.all(JSON.stringify(patched)) as MessageRow[]) messages.set(row.id, rowToMessage(row));
+      }
       for (const o of outcomes) {
         // An outcome of a claim that no longer holds its job is not recorded (JobOutcome.attempt).
-        if (
-          o.attempt !== undefined &&
-          (held.get(o.jobId) as { attempts: number } | undefined)?.attempts !== o.attempt
-        ) {
-          continue;
-        }
+        if (o.attempt !== undefined && attempts.get(o.jobId) !== o.attempt) continue;
         if (o.kind === 'retry') {
           retry.run(o.runAt, o.error, o.jobId);
           continue;
         }
         if (o.patches.length > 0) {
           // Patches chain in memory; the row is written once, with the last state.
-          const loaded = this.loadMessage(o.messageId);
+          const loaded = messages.get(o.messageId);
+          if (loaded === undefined) throw new Error(`message ${o.messageId} not found`);
           let current = loaded;
           for (const patch of o.patches) {
             const next = applyPatch(current, patch, now);
@@ -443,10 +467,25 @@ export class SqliteStore implements Store {
             this.webhooks.enqueueStatusChange(next, now);
             current = next;
           }
-          if (current !== loaded) update.run({ ...pick(messageParams(current)), id: o.messageId });
+          if (current !== loaded) {
+            update.run(
+              current.status,
+              current.service,
+              current.wasDowngraded === null ? null : current.wasDowngraded ? 1 : 0,
+              current.errorCode,
+              current.errorMessage,
+              current.errorReason,
+              current.errorDetail,
+              current.updatedAt,
+              current.statusSeq,
+              o.messageId,
+            );
+            messages.set(o.messageId, current);
+          }
         }
         for (const s of o.schedule) schedule.run(o.messageId, s.runAt, encodeScheduledStatus(s));
         del.run(o.jobId);
+        attempts.delete(o.jobId);
       }
       return changes;
     });
@@ -501,22 +540,6 @@ export class SqliteStore implements Store {
   async replayWebhookDelivery(accountId: number, id: number, now: number): Promise<WebhookDelivery | undefined> {
     return this.webhooks.replay(accountId, id, now);
   }
-}
-
-const PATCH_COLUMNS = [
-  'status',
-  'service',
-  'was_downgraded',
-  'error_code',
-  'error_message',
-  'error_reason',
-  'error_detail',
-  'updated_at',
-  'status_seq',
-] as const;
-
-function pick(params: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(PATCH_COLUMNS.map((c) => [c, params[c]]));
 }
 
 interface KeyRow {

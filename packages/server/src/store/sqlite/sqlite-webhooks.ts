@@ -20,6 +20,9 @@ import { type AttemptRow, DELIVERY_COLUMNS, type DeliveryRow, deliveryFromRow } 
 
 type Stmt = (sql: string) => Database.Statement;
 
+/** What recording an attempt needs of its delivery; `attempts` includes the attempt recorded. */
+type GoneTarget = Pick<DeliveryRow, 'id' | 'attempts' | 'endpoint_id' | 'message_id' | 'url'>;
+
 /** Rounds of "query, take fairly, exclude full destinations" per claim; each round fills a slot or ends. */
 const MAX_CLAIM_ROUNDS = 8;
 
@@ -165,30 +168,38 @@ export class SqliteWebhooks {
 
   /** Inside the group-commit transaction: every attempt finished in one event-loop turn shares it. */
   private recordInTransaction(r: WebhookAttemptResult): void {
-    const find = this.stmt('SELECT * FROM webhook_deliveries WHERE id = ?');
     const log = this.stmt(
       `INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, http_status, error)
        VALUES (?, ?, ?, ?, ?, ?)`,
     );
     // Guarded by status = 'pending': a delivery disabled meanwhile (410, entry removed) stays so.
+    // RETURNING: the row's number of attempts (this one included) without reading the row first.
     const finish = this.stmt(
       `UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?,
-         last_error = ?, last_http_status = ?, updated_at = ? WHERE id = ? AND status = 'pending'`,
+         last_error = ?, last_http_status = ?, updated_at = ? WHERE id = ? AND status = 'pending'
+       RETURNING id, attempts, endpoint_id, message_id, url`,
     );
-    const d = find.get(r.deliveryId) as DeliveryRow | undefined;
-    if (d === undefined) return;
     const a = r.attempt;
-    log.run(d.id, d.attempts + 1, a.startedAt, a.durationMs, a.httpStatus, a.error);
     const o = r.outcome;
     const status: DeliveryStatus =
       o.kind === 'succeeded' ? 'succeeded' : o.kind === 'retry' ? 'pending' : o.kind === 'gone' ? 'disabled' : 'failed';
-    finish.run(status, o.kind === 'retry' ? o.at : null, a.error, a.httpStatus, r.now, d.id);
+    let d = finish.get(status, o.kind === 'retry' ? o.at : null, a.error, a.httpStatus, r.now, r.deliveryId) as
+      GoneTarget | undefined;
+    if (d === undefined) {
+      // No longer pending (disabled meanwhile): the attempt is still logged, the row left as it is.
+      const row = this.stmt(
+        'SELECT id, attempts + 1 AS attempts, endpoint_id, message_id, url FROM webhook_deliveries WHERE id = ?',
+      ).get(r.deliveryId) as GoneTarget | undefined;
+      if (row === undefined) return;
+      d = row;
+    }
+    log.run(d.id, d.attempts, a.startedAt, a.durationMs, a.httpStatus, a.error);
     this.leases.delete(d.id);
     if (o.kind === 'gone') this.disableAfterGone(d, r.now);
   }
 
   /** 410 Gone: the entry (or the message's status callback) is switched off with its pending events. */
-  private disableAfterGone(d: DeliveryRow, now: number): void {
+  private disableAfterGone(d: GoneTarget, now: number): void {
     const reason = 'endpoint answered 410 Gone';
     if (d.endpoint_id !== null) {
       this.stmt('UPDATE webhook_endpoints SET disabled_at = ?, disabled_reason = ? WHERE id = ?').run(
