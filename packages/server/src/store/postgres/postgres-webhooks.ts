@@ -6,7 +6,6 @@ import type {
   ClaimedDelivery,
   DeliveryQuery,
   NewWebhookDelivery,
-  WebhookAttempt,
   WebhookAttemptResult,
   WebhookClaimInput,
   WebhookConfig,
@@ -17,9 +16,9 @@ import type {
   WebhookOutcome,
 } from '../store.js';
 import { type ClaimCandidate, pickFair, receiveDeliveries, statusChangeDeliveries } from '../webhook-outbox.js';
+import { type AttemptRow, attemptsByDelivery } from '../webhook-attempt-log.js';
 import { type Db, inTransaction } from './postgres-pool.js';
 import {
-  type AttemptRow,
   type DeliveryRow,
   DELIVERY_COLUMNS,
   type EndpointRow,
@@ -413,18 +412,7 @@ export class PostgresWebhooks {
         [rows.map((r) => r.id)],
       )
     ).rows;
-    const byDelivery = new Map<number, WebhookAttempt[]>();
-    for (const a of attempts) {
-      const list = byDelivery.get(a.delivery_id) ?? [];
-      list.push({
-        attempt: a.attempt,
-        startedAt: a.started_at,
-        durationMs: a.duration_ms,
-        httpStatus: a.http_status,
-        error: a.error,
-      });
-      byDelivery.set(a.delivery_id, list);
-    }
+    const byDelivery = attemptsByDelivery(attempts);
     return {
       deliveries: rows.map((r) => ({ ...deliveryFromRow(r), attemptLog: byDelivery.get(r.id) ?? [] })),
       total,

@@ -5,7 +5,6 @@ import type {
   ClaimedDelivery,
   DeliveryQuery,
   NewWebhookDelivery,
-  WebhookAttempt,
   WebhookAttemptResult,
   WebhookClaimInput,
   WebhookConfig,
@@ -16,7 +15,8 @@ import type {
 import { type ClaimCandidate, pickFair, receiveDeliveries, statusChangeDeliveries } from '../webhook-outbox.js';
 import type { GroupCommit } from './group-commit.js';
 import { SqliteWebhookConfig } from './sqlite-webhook-config.js';
-import { type AttemptRow, DELIVERY_COLUMNS, type DeliveryRow, deliveryFromRow } from './webhook-rows.js';
+import { type AttemptRow, attemptsByDelivery } from '../webhook-attempt-log.js';
+import { DELIVERY_COLUMNS, type DeliveryRow, deliveryFromRow } from './webhook-rows.js';
 
 type Stmt = (sql: string) => Database.Statement;
 
@@ -251,18 +251,7 @@ export class SqliteWebhooks {
       `SELECT delivery_id, attempt, started_at, duration_ms, http_status, error FROM webhook_attempts
         WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY delivery_id, attempt`,
     ).all(JSON.stringify(rows.map((r) => r.id))) as AttemptRow[];
-    const byDelivery = new Map<number, WebhookAttempt[]>();
-    for (const a of attempts) {
-      const list = byDelivery.get(a.delivery_id) ?? [];
-      list.push({
-        attempt: a.attempt,
-        startedAt: a.started_at,
-        durationMs: a.duration_ms,
-        httpStatus: a.http_status,
-        error: a.error,
-      });
-      byDelivery.set(a.delivery_id, list);
-    }
+    const byDelivery = attemptsByDelivery(attempts);
     return {
       deliveries: rows.map((r) => ({ ...deliveryFromRow(r), attemptLog: byDelivery.get(r.id) ?? [] })),
       total,

@@ -29,15 +29,6 @@ export const DELIVERY_COLUMNS = `d.id, d.webhook_id, d.account_id, d.kind, d.end
   d.message_handle, d.status_seq, d.payload, d.status, d.attempts, d.next_attempt_at, d.last_error, d.last_http_status,
   d.replay_of, d.created_at, d.updated_at`;
 
-export interface AttemptRow {
-  delivery_id: number;
-  attempt: number;
-  started_at: number;
-  duration_ms: number;
-  http_status: number | null;
-  error: string | null;
-}
-
 export function deliveryFromRow(r: DeliveryRow): WebhookDelivery {
   return {
     id: r.id,
