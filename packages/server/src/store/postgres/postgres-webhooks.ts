@@ -18,12 +18,10 @@ import type {
 import { type ClaimCandidate, pickFair, receiveDeliveries, statusChangeDeliveries } from '../webhook-outbox.js';
 import { type AttemptRow, attemptsByDelivery } from '../webhook-attempt-log.js';
 import { type Db, inTransaction } from './postgres-pool.js';
+import { DELIVERY_COLUMNS, type DeliveryRow, deliveryFromRow } from '../webhook-delivery-row.js';
 import {
-  type DeliveryRow,
-  DELIVERY_COLUMNS,
   type EndpointRow,
   type TimedDelivery,
-  deliveryFromRow,
   endpointFromRow,
   insertDeliveriesParams,
   insertDeliveriesSql,

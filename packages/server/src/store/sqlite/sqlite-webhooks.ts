@@ -16,7 +16,7 @@ import { type ClaimCandidate, pickFair, receiveDeliveries, statusChangeDeliverie
 import type { GroupCommit } from './group-commit.js';
 import { SqliteWebhookConfig } from './sqlite-webhook-config.js';
 import { type AttemptRow, attemptsByDelivery } from '../webhook-attempt-log.js';
-import { DELIVERY_COLUMNS, type DeliveryRow, deliveryFromRow } from './webhook-rows.js';
+import { DELIVERY_COLUMNS, type DeliveryRow, deliveryFromRow } from '../webhook-delivery-row.js';
 
 type Stmt = (sql: string) => Database.Statement;
 

@@ -1,8 +1,7 @@
-import type { DeliveryKind, DeliveryStatus } from '../../domain/webhook.js';
-import type { WebhookDelivery } from '../store.js';
+import type { DeliveryKind, DeliveryStatus } from '../domain/webhook.js';
+import type { WebhookDelivery } from './store.js';
 
-/** `webhook_deliveries` and `webhook_attempts` rows as SQLite returns them, and their mapping. */
-
+/** A `webhook_deliveries` row as every backend returns it (times in epoch ms), and its domain shape. */
 export interface DeliveryRow {
   id: number;
   webhook_id: string;
