@@ -406,6 +406,10 @@ describe.each(STORE_BACKENDS)('Worker ($name)', (storeBackend) => {
     it('stop() waits for the call in hand, records it, claims nothing new, and every stop() call waits', async () => {
       let release: (r: ProviderResult) => void = () => undefined;
       provider.behave(() => new Promise<ProviderResult>((resolve) => (release = resolve)));
+      // One job in flight at a time: otherwise the round that holds the first call may claim the
+      // second message before stop() is called (PostgreSQL's claim takes several round trips).
+      await worker.stop();
+      worker = makeWorker({ settings: { batchSize: 1 } });
       worker.start();
       const first = await send();
       worker.notify();
