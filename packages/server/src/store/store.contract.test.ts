@@ -142,6 +142,8 @@ describe.each(STORE_BACKENDS)('Store contract ($name)', (backend) => {
 
     it('revokes a key once; the revoked key is still found, marked revoked', async () => {
       await f.store.createApiKey({ accountId: f.a.id, keyId: 'key-rev-01', secretDigest: 'd'.repeat(64) });
+      // Read first: a backend that keeps keys it has read must still see the revocation at once.
+      expect((await f.store.findApiKey('key-rev-01'))?.revokedAt).toBeNull();
       expect(await f.store.revokeApiKey('key-rev-01')).toBe(true);
       expect(await f.store.revokeApiKey('key-rev-01')).toBe(false);
       expect(await f.store.revokeApiKey('no-such-key')).toBe(false);

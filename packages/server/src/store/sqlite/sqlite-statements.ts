@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Prepared } from './prepared.js';
 
 /** A cached prepared statement by its SQL text (SqliteStore owns the cache). */
-export type Stmt = (sql: string) => Database.Statement;
+export type Stmt = (sql: string) => Prepared;

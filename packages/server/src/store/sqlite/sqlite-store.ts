@@ -41,6 +41,8 @@ import { SqliteInbound } from './sqlite-inbound.js';
 import type { Group } from '../../domain/group.js';
 import { Checkpointer } from './checkpointer.js';
 import { GroupCommit } from './group-commit.js';
+import { LookupCache } from './lookup-cache.js';
+import { type Prepared, prepare } from './prepared.js';
 import { migrateSqlite } from './migrate.js';
 import { MESSAGE_COLUMNS, MESSAGE_SELECT, type MessageRow, messageParams, rowToMessage } from './message-row.js';
 
@@ -77,7 +79,7 @@ interface JobRow {
 export class SqliteStore implements Store {
   readonly capabilities: StoreCapabilities = { dialect: 'sqlite', multiProcess: false };
   private readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, Prepared>();
   private readonly commits: GroupCommit;
   /** Per-account QUEUED counts, valid inside one group-commit transaction. */
   private readonly queuedInTransaction = new Map<number, number>();
@@ -86,6 +88,8 @@ export class SqliteStore implements Store {
   private readonly settings: SqliteAccountSettings;
   private readonly groups: SqliteGroups;
   private readonly inbound: SqliteInbound;
+  private readonly keyCache: LookupCache<ApiKey & { secretDigest: string }>;
+  private readonly lineCache: LookupCache<Line>;
 
   /** `path` is a file path, or `:memory:` for throwaway stores. */
   private checkpointer: Checkpointer | undefined;
@@ -98,6 +102,8 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     this.commits = new GroupCommit(this.db, () => this.queuedInTransaction.clear());
+    this.keyCache = new LookupCache(this.db.prepare('PRAGMA data_version').pluck());
+    this.lineCache = new LookupCache(this.db.prepare('PRAGMA data_version').pluck());
     this.webhooks = new SqliteWebhooks(this.db, (sql) => this.stmt(sql), this.commits);
     this.contacts = new SqliteContacts((sql) => this.stmt(sql));
     this.settings = new SqliteAccountSettings((sql) => this.stmt(sql));
@@ -143,10 +149,10 @@ export class SqliteStore implements Store {
     }
   }
 
-  private stmt(sql: string): Database.Statement {
+  private stmt(sql: string): Prepared {
     let s = this.statements.get(sql);
     if (s === undefined) {
-      s = this.db.prepare(sql);
+      s = prepare(this.db, sql);
       this.statements.set(sql, s);
     }
     return s;
@@ -158,6 +164,7 @@ export class SqliteStore implements Store {
     const now = Date.now();
     const plan = input.plan ?? 'dedicated';
     const r = this.stmt('INSERT INTO accounts (email, plan, created_at) VALUES (?, ?, ?)').run(input.email, plan, now);
+    this.clearLookups();
     return { id: Number(r.lastInsertRowid), email: input.email, plan, createdAt: now };
   }
 
@@ -191,6 +198,7 @@ export class SqliteStore implements Store {
       input.label ?? null,
       now,
     );
+    this.clearLookups();
     const key = await this.findApiKey(input.keyId);
     if (key === undefined) throw new Error('api key vanished after insert');
     const { secretDigest: _omit, ...rest } = key;
@@ -217,12 +225,21 @@ export class SqliteStore implements Store {
       Date.now(),
       keyId,
     );
+    this.clearLookups();
     return r.changes > 0;
   }
 
   async findApiKey(keyId: string): Promise<(ApiKey & { secretDigest: string }) | undefined> {
-    const r = this.stmt(`${SqliteStore.KEY_SELECT} WHERE k.key_id = ?`).get(keyId) as KeyRow | undefined;
-    return r && keyFromRow(r);
+    return this.keyCache.get(keyId, () => {
+      const r = this.stmt(`${SqliteStore.KEY_SELECT} WHERE k.key_id = ?`).get(keyId) as KeyRow | undefined;
+      return r && Object.freeze(keyFromRow(r));
+    });
+  }
+
+  /** Every write to accounts, api_keys or lines through this connection (lookup-cache.ts). */
+  private clearLookups(): void {
+    this.keyCache.clear();
+    this.lineCache.clear();
   }
 
   private static readonly LINE_SELECT = `SELECT l.id, l.account_id, a.email AS account_email, l.number, l.provider,
@@ -235,14 +252,17 @@ export class SqliteStore implements Store {
       input.provider,
       Date.now(),
     );
+    this.clearLookups();
     const line = await this.findLine(input.number);
     if (line === undefined) throw new Error('line vanished after insert');
     return line;
   }
 
   async findLine(number: string): Promise<Line | undefined> {
-    const r = this.stmt(`${SqliteStore.LINE_SELECT} WHERE l.number = ?`).get(number) as LineRow | undefined;
-    return r && lineFromRow(r);
+    return this.lineCache.get(number, () => {
+      const r = this.stmt(`${SqliteStore.LINE_SELECT} WHERE l.number = ?`).get(number) as LineRow | undefined;
+      return r && Object.freeze(lineFromRow(r));
+    });
   }
 
   async listLines(accountId?: number): Promise<Line[]> {

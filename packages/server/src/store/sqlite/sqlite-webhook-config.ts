@@ -1,8 +1,7 @@
 import type Database from 'better-sqlite3';
 import { type WebhookType, newSigningSecret } from '../../domain/webhook.js';
 import type { WebhookConfig, WebhookConfigUpdate, WebhookEndpoint } from '../store.js';
-
-type Stmt = (sql: string) => Database.Statement;
+import type { Stmt } from './sqlite-statements.js';
 
 interface EndpointRow {
   id: number;

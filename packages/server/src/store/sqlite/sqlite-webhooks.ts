@@ -17,8 +17,7 @@ import type { GroupCommit } from './group-commit.js';
 import { SqliteWebhookConfig } from './sqlite-webhook-config.js';
 import { type AttemptRow, attemptsByDelivery } from '../webhook-attempt-log.js';
 import { DELIVERY_COLUMNS, type DeliveryRow, deliveryFromRow } from '../webhook-delivery-row.js';
-
-type Stmt = (sql: string) => Database.Statement;
+import type { Stmt } from './sqlite-statements.js';
 
 /** What recording an attempt needs of its delivery; `attempts` includes the attempt recorded. */
 type GoneTarget = Pick<DeliveryRow, 'id' | 'attempts' | 'endpoint_id' | 'message_id' | 'url'>;
