@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig, redactUrl } from '../config/config.js';
 import type { BootstrapResult } from '../accounts/bootstrap.js';
+import { applyHeapGrowth } from './heap-growth.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -27,6 +28,7 @@ export function serveCommand(): Command {
         },
         env: process.env,
       });
+      applyHeapGrowth();
       // Loaded here, not at the top: the admin commands never need the HTTP server or the worker.
       const { startServer } = await import('../main.js');
       const server = await startServer(config);
