@@ -1,7 +1,8 @@
 // Scenario: end to end on the zero-delay sandbox, accept -> SENT -> DELIVERED, both status
 // callbacks delivered to a local receiver, on a file already holding 1,000,000 messages.
-// Offered at `rate` sends/s for `durationS` (the backlog must stay flat), then at half the rate
-// for the accept -> DELIVERED-callback latency, with the server's RSS sampled throughout.
+// Offered at a fifth of `rate` first (the latency below capacity, with no backlog), then at `rate`
+// sends/s for `durationS` (the backlog must stay flat), then at half the rate for the
+// accept -> DELIVERED-callback latency the target names, with the server's RSS sampled throughout.
 // Baseline: raw better-sqlite3 inserts of the rows a send writes, same run.
 // With `soak`, the full rate is held for 10 minutes more and RSS must stay flat.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -41,6 +42,8 @@ export async function e2eScenario({
     // Warm-up: JIT, connections, the first pages of the file in cache.
     await e2eLoad({ urls: [server.url], receiver, rate: rate / 10, durationS: 3, drainS: 10 });
     const rss = sampleRss(server.pid);
+    // Below capacity, before any backlog exists: the latency a user sees when not overloaded.
+    const light = await e2eLoad({ urls: [server.url], receiver, rate: rate / 5, durationS: 10, drainS: 15 });
     const full = await e2eLoad({ urls: [server.url], receiver, rate, durationS, drainS: 15 });
     const half = await e2eLoad({
       urls: [server.url],
@@ -68,6 +71,15 @@ export async function e2eScenario({
         ratio: Number((full.deliveredPerSec / raw.rowsPerSec).toFixed(3)),
         target: `>= ${rate} messages/s for ${durationS} s with a flat backlog`,
         met: full.flatBacklog && full.droppedByClient === 0 && full.deliveredPerSec >= rate * 0.98,
+      },
+      {
+        ...common,
+        subject: `tapback e2e latency at ${rate / 5}/s, before the full rate (no backlog)`,
+        durationS: 10,
+        requestsPerSec: light.deliveredPerSec,
+        p50Ms: light.latencyP50Ms,
+        p99Ms: light.latencyP99Ms,
+        ...light,
       },
       {
         ...common,
