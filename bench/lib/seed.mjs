@@ -186,13 +186,14 @@ const templates = new Map();
  * second where seeding a million rows takes many). The caller removes `dir` when done.
  */
 export async function seededCopy(messages, opts = {}) {
-  let template = templates.get(messages);
+  const key = `${messages} ${JSON.stringify(opts)}`;
+  let template = templates.get(key);
   if (template === undefined) {
     const dir = mkdtempSync(join(tmpdir(), 'tapback-bench-seed-'));
     const path = join(dir, 'seed.db');
     const seeded = await seedHistory(path, { messages, ...opts });
     template = { dir, path, seeded };
-    templates.set(messages, template);
+    templates.set(key, template);
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   }
   const dir = mkdtempSync(join(tmpdir(), 'tapback-bench-db-'));

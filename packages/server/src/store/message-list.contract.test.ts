@@ -8,7 +8,8 @@ import type { Account, MessageQuery, Store } from './store.js';
  * The `number` filter is answered as two index range scans merged (message-filter.ts), not as
  * the plain OR it means. This checks it against that meaning, on every backend: every page and
  * the total, in both directions and orders, including a message whose contact is the line itself
- * (counted once) and other filters combined with it.
+ * (counted once), numbers with messages on one side only (the page then reads that side alone), and
+ * other filters combined with it.
  */
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
@@ -65,6 +66,9 @@ describe.each(STORE_BACKENDS)('listMessages with a number filter ($name)', (back
 
   const cases: [string, Partial<MessageQuery>][] = [
     ['a contact', { number: CONTACTS[0] }],
+    ['a contact, in sent_at order', { number: CONTACTS[1], orderBy: 'sentAt' }],
+    ['a line that is no message’s contact', { number: LINE2 }],
+    ['a number no message has', { number: '+19990000000' }],
     ['a line that is also some messages’ contact', { number: LINE }],
     ['a line and a status', { number: LINE2, status: 'QUEUED' }],
     ['sent_at order', { number: LINE, orderBy: 'sentAt' }],

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Message } from '../../domain/message.js';
 import { applyPatch, decodeScheduledStatus, encodeScheduledStatus } from '../status-patch.js';
-import { buildMessageList } from '../message-filter.js';
+import { buildMessageList, type NumberSides, numberSidesOf } from '../message-filter.js';
 import type {
   AcceptInput,
   AcceptResult,
@@ -339,16 +339,23 @@ export class SqliteStore implements Store {
   }
 
   async listMessages(accountId: number, query: MessageQuery): Promise<{ messages: Message[]; total: number }> {
-    const { page, count } = buildMessageList(
-      accountId,
-      query,
-      () => '?',
-      (b) => (b ? 1 : 0),
-      MESSAGE_SELECT,
-    );
-    const rows = this.stmt(page.sql).all(...page.params) as MessageRow[];
-    const total = (this.stmt(count.sql).get(...count.params) as { n: number }).n;
-    return { messages: rows.map(rowToMessage), total };
+    const build = (sides?: NumberSides) =>
+      buildMessageList(
+        accountId,
+        query,
+        () => '?',
+        (b) => (b ? 1 : 0),
+        MESSAGE_SELECT,
+        sides,
+      );
+    // One read transaction: the total, and the page chosen from it, come from the same snapshot.
+    return this.db.transaction(() => {
+      const { count } = build();
+      const counted = this.stmt(count.sql).get(...count.params) as { n: number; contact_n?: number; line_n?: number };
+      const { page } = build(numberSidesOf(counted));
+      const rows = this.stmt(page.sql).all(...page.params) as MessageRow[];
+      return { messages: rows.map(rowToMessage), total: counted.n };
+    })();
   }
 
   // --- two-way messaging (sqlite-inbound.ts, sqlite-contacts.ts, sqlite-groups.ts) ---------------
