@@ -7,8 +7,9 @@ import { messageDraft } from '../test-support/message-draft.js';
 import type { Account, MessageQuery, Store } from './store.js';
 
 /**
- * pagination.total for the common filters is read from counters that triggers keep
- * (migrations/0004_message_counts.sql), not counted. This checks, on every backend, that each
+ * pagination.total for the common filters is read from counters (migrations/0004_message_counts.sql),
+ * not counted: kept by statement triggers on PostgreSQL, and by the store's own transactions on
+ * SQLite (sqlite/message-count-deltas.ts). This checks, on every backend, that each
  * counted total stays equal to the rows' own count (a query with a filter the counters do not
  * cover, so counted from the rows) and to the messages this suite stored, through every way a
  * message is stored or changes status.
@@ -115,6 +116,18 @@ describe.each(STORE_BACKENDS)('exact message counts ($name)', (backend) => {
       send(b, LINE, CONTACT),
       send(b, LINE2, CONTACT),
     ]);
+    await expectExact();
+  });
+
+  it('counts the sends committed beside one that fails, and nothing of the failed one', async () => {
+    const first = await send(a, LINE, CONTACT);
+    // Same turn, so one transaction: the duplicate handle fails it, and the rest are stored again alone.
+    const results = await Promise.allSettled([
+      send(a, LINE, CONTACT2),
+      send(a, LINE2, CONTACT, { handle: first.handle, status: 'DECLINED' }),
+      send(b, LINE, CONTACT),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     await expectExact();
   });
 

@@ -105,7 +105,7 @@ type CountTerm = { dimension: string; value: string; sign: 1 | -1 };
 const NOT_FILTERS = new Set(['limit', 'offset', 'orderBy', 'orderDirection']);
 
 /**
- * The exact total read from the counters the triggers keep (one primary-key lookup per term, so
+ * The exact total read from the message counters (one primary-key lookup per term, so
  * O(log n) whatever the history's size) when the query filters by at most one counted field; null
  * otherwise (date ranges, combinations), and the total is counted from the rows. `number` (either
  * party) is its contact side plus its line side minus the messages on both (`self`), as below.

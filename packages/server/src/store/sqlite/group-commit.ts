@@ -26,6 +26,8 @@ export class GroupCommit {
     private readonly db: Database.Database,
     /** Called at the start of every transaction, e.g. to clear per-transaction caches. */
     private readonly onBegin: () => void = () => undefined,
+    /** Called last inside every transaction, before it commits, e.g. to write summed counters. */
+    private readonly onEnd: () => void = () => undefined,
     private readonly maxBatch = 1000,
   ) {}
 
@@ -48,7 +50,9 @@ export class GroupCommit {
         results = this.db
           .transaction(() => {
             this.onBegin();
-            return batch.map((w) => w.run());
+            const done = batch.map((w) => w.run());
+            this.onEnd();
+            return done;
           })
           .immediate();
       } catch {
@@ -64,7 +68,9 @@ export class GroupCommit {
             this.db
               .transaction(() => {
                 this.onBegin();
-                return w.run();
+                const done = w.run();
+                this.onEnd();
+                return done;
               })
               .immediate(),
           );

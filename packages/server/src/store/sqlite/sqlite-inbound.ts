@@ -5,6 +5,7 @@ import { MESSAGE_COLUMNS, MESSAGE_SELECT, type MessageRow, messageParams, rowToM
 import type { SqliteContacts } from './sqlite-contacts.js';
 import type { Stmt } from './sqlite-statements.js';
 import type { SqliteWebhooks } from './sqlite-webhooks.js';
+import { type MessageCountDeltas, UPSERT_COUNT_SQL } from './message-count-deltas.js';
 
 /** Stores one outbound message inside the caller's transaction (SqliteStore's accept path). */
 export type AcceptOne = (input: AcceptInput) => AcceptResult;
@@ -20,10 +21,18 @@ export class SqliteInbound {
     private readonly contacts: SqliteContacts,
     private readonly webhooks: SqliteWebhooks,
     private readonly acceptOne: AcceptOne,
+    private readonly counts: MessageCountDeltas,
   ) {}
 
   accept(input: InboundInput): InboundResult {
-    return this.db.transaction(() => this.acceptInTransaction(input)).immediate();
+    return this.db
+      .transaction(() => {
+        this.counts.clear();
+        const result = this.acceptInTransaction(input);
+        this.counts.flush(this.stmt(UPSERT_COUNT_SQL));
+        return result;
+      })
+      .immediate();
   }
 
   private acceptInTransaction(input: InboundInput): InboundResult {
@@ -39,6 +48,7 @@ export class SqliteInbound {
     );
     const id = Number(insert.run(messageParams({ ...m, optedOut, statusSeq: 0 })).lastInsertRowid);
     const message = { ...m, optedOut, id, statusSeq: 0 };
+    this.counts.inserted(message);
     this.webhooks.enqueueReceived(message, m.createdAt);
     let reply = null;
     if (input.helpReply !== undefined) {

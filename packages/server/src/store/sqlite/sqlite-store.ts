@@ -42,6 +42,7 @@ import type { Group } from '../../domain/group.js';
 import { Checkpointer } from './checkpointer.js';
 import { GroupCommit } from './group-commit.js';
 import { LookupCache } from './lookup-cache.js';
+import { MessageCountDeltas, UPSERT_COUNT_SQL } from './message-count-deltas.js';
 import { type Prepared, prepare } from './prepared.js';
 import { migrateSqlite } from './migrate.js';
 import { MESSAGE_COLUMNS, MESSAGE_SELECT, type MessageRow, messageParams, rowToMessage } from './message-row.js';
@@ -83,6 +84,8 @@ export class SqliteStore implements Store {
   private readonly commits: GroupCommit;
   /** Per-account QUEUED counts, valid inside one group-commit transaction. */
   private readonly queuedInTransaction = new Map<number, number>();
+  /** message_counts changes of the open transaction, written at its end (message-count-deltas.ts). */
+  private readonly counts = new MessageCountDeltas();
   private readonly webhooks: SqliteWebhooks;
   private readonly contacts: SqliteContacts;
   private readonly settings: SqliteAccountSettings;
@@ -101,7 +104,14 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
-    this.commits = new GroupCommit(this.db, () => this.queuedInTransaction.clear());
+    this.commits = new GroupCommit(
+      this.db,
+      () => {
+        this.queuedInTransaction.clear();
+        this.counts.clear();
+      },
+      () => this.counts.flush(this.stmt(UPSERT_COUNT_SQL)),
+    );
     this.keyCache = new LookupCache(this.db.prepare('PRAGMA data_version').pluck());
     this.lineCache = new LookupCache(this.db.prepare('PRAGMA data_version').pluck());
     this.webhooks = new SqliteWebhooks(this.db, (sql) => this.stmt(sql), this.commits);
@@ -114,6 +124,7 @@ export class SqliteStore implements Store {
       this.contacts,
       this.webhooks,
       (input) => this.acceptOne(input, new Map()),
+      this.counts,
     );
   }
 
@@ -299,18 +310,20 @@ export class SqliteStore implements Store {
     }
     if (m.status === 'QUEUED') {
       let n = queued.get(m.accountId);
-      // The trigger-maintained counter (migration 0004): O(1), however long the backlog.
-      n ??= (
-        this.stmt(
-          `SELECT coalesce(max(n), 0) AS n FROM message_counts
+      // The counter (migration 0004) plus this transaction's unwritten changes: O(1), however long the backlog.
+      n ??=
+        (
+          this.stmt(
+            `SELECT coalesce(max(n), 0) AS n FROM message_counts
             WHERE account_id = ? AND dimension = 'status' AND value = 'QUEUED'`,
-        ).get(m.accountId) as { n: number }
-      ).n;
+          ).get(m.accountId) as { n: number }
+        ).n + this.counts.pending(m.accountId, 'status', 'QUEUED');
       if (n >= input.queueLimit) return { kind: 'queue_full' };
       queued.set(m.accountId, n + 1);
     }
     const insert = this.stmt(INSERT_MESSAGE_SQL);
     const id = Number(insert.run(messageParams({ ...m, statusSeq: 0 })).lastInsertRowid);
+    this.counts.inserted(m);
     if (m.status === 'QUEUED') {
       this.stmt(`INSERT INTO jobs (kind, message_id, run_at) VALUES ('send', ?, ?)`).run(id, m.createdAt);
     } else {
@@ -507,6 +520,7 @@ export class SqliteStore implements Store {
               current.statusSeq,
               o.messageId,
             );
+            this.counts.statusChanged(current.accountId, loaded.status, current.status);
             messages.set(o.messageId, current);
           }
         }
