@@ -107,17 +107,8 @@ export async function seedHistory(path, { messages, accounts = 100, contacts = 1
   });
   for (let i = 0; i < messages; i += 50_000) chunk(i, Math.min(messages, i + 50_000));
   // The store keeps message_counts itself (migration 0005); rows inserted behind its back are counted here.
-  db.exec(`DELETE FROM message_counts;
-    INSERT INTO message_counts (account_id, dimension, value, n)
-    SELECT account_id, dimension, value, count(*) FROM (
-      SELECT account_id, 'all' AS dimension, '' AS value FROM messages
-      UNION ALL SELECT account_id, 'group', group_id FROM messages
-      UNION ALL SELECT account_id, 'line', sendblue_number FROM messages
-      UNION ALL SELECT account_id, 'number', number FROM messages
-      UNION ALL SELECT account_id, 'outbound', CASE WHEN is_outbound THEN '1' ELSE '0' END FROM messages
-      UNION ALL SELECT account_id, 'self', number FROM messages WHERE number = sendblue_number
-      UNION ALL SELECT account_id, 'status', status FROM messages)
-    GROUP BY account_id, dimension, value;`);
+  const { RECOUNT_MESSAGES_SQL } = await import(new URL('store/sqlite/message-count-deltas.js', dist));
+  db.exec(RECOUNT_MESSAGES_SQL);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   const elapsedMs = performance.now() - started;

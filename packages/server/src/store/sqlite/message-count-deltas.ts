@@ -59,3 +59,19 @@ const key = (accountId: number, dimension: string, value: string): string =>
 
 export const UPSERT_COUNT_SQL = `INSERT INTO message_counts (account_id, dimension, value, n) VALUES (?, ?, ?, ?)
   ON CONFLICT (account_id, dimension, value) DO UPDATE SET n = n + excluded.n`;
+
+/**
+ * Recounts every counter from the rows, for files filled behind the store's back (bulk imports,
+ * benchmark seeds). The same dimensions as `inserted`.
+ */
+export const RECOUNT_MESSAGES_SQL = `DELETE FROM message_counts;
+  INSERT INTO message_counts (account_id, dimension, value, n)
+  SELECT account_id, dimension, value, count(*) FROM (
+    SELECT account_id, 'all' AS dimension, '' AS value FROM messages
+    UNION ALL SELECT account_id, 'group', group_id FROM messages
+    UNION ALL SELECT account_id, 'line', sendblue_number FROM messages
+    UNION ALL SELECT account_id, 'number', number FROM messages
+    UNION ALL SELECT account_id, 'outbound', CASE WHEN is_outbound THEN '1' ELSE '0' END FROM messages
+    UNION ALL SELECT account_id, 'self', number FROM messages WHERE number = sendblue_number
+    UNION ALL SELECT account_id, 'status', status FROM messages)
+  GROUP BY account_id, dimension, value;`;
