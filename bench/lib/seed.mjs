@@ -29,6 +29,30 @@ export async function migrate(path) {
   await store.close();
 }
 
+/** An outbound iMessage with every field the store writes; `createdAt` also sets sent and updated. */
+function benchMessage(fields) {
+  return {
+    isOutbound: true,
+    mediaUrl: '',
+    sendStyle: '',
+    service: 'iMessage',
+    wasDowngraded: null,
+    errorCode: null,
+    errorMessage: null,
+    errorReason: null,
+    errorDetail: null,
+    messageType: 'message',
+    groupId: '',
+    participants: [],
+    groupDisplayName: '',
+    optedOut: false,
+    statusCallback: null,
+    sentAt: fields.createdAt,
+    updatedAt: fields.createdAt,
+    ...fields,
+  };
+}
+
 /**
  * `messages` delivered messages spread evenly over `accounts` accounts (each with its own key,
  * secret SECRET, and line) and `contacts` contacts per account, newest last.
@@ -73,35 +97,21 @@ export async function seedHistory(path, { messages, accounts = 100, contacts = 1
       const contact = contactNumber(Math.floor(i / accounts) % contacts);
       const at = firstAt + i;
       insert.run(
-        messageParams({
-          handle: uuidv7({ msecs: at }),
-          accountId: ids[account],
-          isOutbound: true,
-          status: 'DELIVERED',
-          content: `Seeded message ${i}`,
-          mediaUrl: '',
-          sendStyle: '',
-          fromNumber: line,
-          toNumber: contact,
-          number: contact,
-          sendblueNumber: line,
-          service: 'iMessage',
-          wasDowngraded: false,
-          errorCode: null,
-          errorMessage: null,
-          errorReason: null,
-          errorDetail: null,
-          messageType: 'message',
-          groupId: '',
-          participants: [],
-          groupDisplayName: '',
-          optedOut: false,
-          statusCallback: null,
-          createdAt: at,
-          sentAt: at,
-          updatedAt: at,
-          statusSeq: 2,
-        }),
+        messageParams(
+          benchMessage({
+            handle: uuidv7({ msecs: at }),
+            accountId: ids[account],
+            status: 'DELIVERED',
+            content: `Seeded message ${i}`,
+            fromNumber: line,
+            toNumber: contact,
+            number: contact,
+            sendblueNumber: line,
+            wasDowngraded: false,
+            createdAt: at,
+            statusSeq: 2,
+          }),
+        ),
       );
     }
   });
@@ -138,35 +148,20 @@ export async function rawInsertRate(path, { durationMs = 3000, batch = 50 } = {}
     for (let i = 0; i < batch; i++) {
       const at = Date.now();
       const id = insert.run(
-        messageParams({
-          handle: uuidv7(),
-          accountId,
-          isOutbound: true,
-          status: 'QUEUED',
-          content: 'Benchmark message',
-          mediaUrl: '',
-          sendStyle: '',
-          fromNumber: LINE,
-          toNumber: '+19998887777',
-          number: '+19998887777',
-          sendblueNumber: LINE,
-          service: 'iMessage',
-          wasDowngraded: null,
-          errorCode: null,
-          errorMessage: null,
-          errorReason: null,
-          errorDetail: null,
-          messageType: 'message',
-          groupId: '',
-          participants: [],
-          groupDisplayName: '',
-          optedOut: false,
-          statusCallback: null,
-          createdAt: at,
-          sentAt: at,
-          updatedAt: at,
-          statusSeq: 0,
-        }),
+        messageParams(
+          benchMessage({
+            handle: uuidv7(),
+            accountId,
+            status: 'QUEUED',
+            content: 'Benchmark message',
+            fromNumber: LINE,
+            toNumber: '+19998887777',
+            number: '+19998887777',
+            sendblueNumber: LINE,
+            createdAt: at,
+            statusSeq: 0,
+          }),
+        ),
       ).lastInsertRowid;
       job.run(id, at);
     }
