@@ -91,7 +91,7 @@ async function tapback() {
     const file = join(dir, 'bench.db');
     const store = new SqliteStore(file);
     await store.migrate();
-    const account = await store.createAccount({ email: 'bench@tapback.local' });
+    const account = await store.createAccount({ email: 'bench@tapback.local', now: Date.now() });
     for (let i = 0; i < count; i += 1000) {
       const n = Math.min(1000, count - i);
       await store.enqueueWebhooks(

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestServer, type TestServer } from '../../server/src/test-support/test-server.js';
+import { startTestServer, type TestServer } from '../../server/test/support/test-server.js';
 import { DEFAULT_BASE_URL, Tapback, TapbackError } from '../src/index.js';
 
 const ENV_NAMES = [

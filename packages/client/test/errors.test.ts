@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../server/src/test-support/test-server.js';
+import { startTestServer, type TestServer } from '../../server/test/support/test-server.js';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../server/src/test-support/test-server.js';
+import { startTestServer, type TestServer } from '../../server/test/support/test-server.js';
 import { FinalStatusError, type MessageData, Tapback, TapbackError, WaitForTimeoutError } from '../src/index.js';
 import { MESSAGE_DATA_FIELDS, MESSAGE_RESPONSE_FIELDS } from './support/model-fields.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { type BootstrapResult, bootstrap } from './accounts/bootstrap.js';
+import { type BootstrapInput, type BootstrapResult, bootstrap } from './accounts/bootstrap.js';
 import { buildApp } from './api/build-app.js';
 import { buildHealthApp } from './api/health-app.js';
 import type { Config } from './config/config.js';
@@ -119,7 +119,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
       waiter.notify();
     },
   });
-  const boot = await bootstrapShared(store, config.bootstrap);
+  const boot = await bootstrapShared(store, { ...config.bootstrap, now: clock.now() });
   const app =
     config.role !== 'worker'
       ? await buildApp({
@@ -193,7 +193,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
  * Bootstrap, tolerating a race: processes started together against an empty shared database may
  * both try to create the first account; the loser's retry then finds it.
  */
-async function bootstrapShared(store: Store, input: Config['bootstrap']): Promise<BootstrapResult> {
+async function bootstrapShared(store: Store, input: BootstrapInput): Promise<BootstrapResult> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await bootstrap(store, input);

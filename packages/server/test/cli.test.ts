@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, killAllChildren, runCli, startServerProcess } from '../src/test-support/cli-process.js';
-import { tempDir } from '../src/test-support/temp-dir.js';
+import { REPO_ROOT, killAllChildren, runCli, startServerProcess } from './support/cli-process.js';
+import { tempDir } from './support/temp-dir.js';
 
 /** The `tapback` binary as users run it: spawned, on its own SQLite file, output and exit code checked. */
 describe('tapback CLI', () => {

@@ -1,12 +1,13 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import type { MessageQuery, Store } from '../src/store/store.js';
-import { HAS_POSTGRES } from '../src/test-support/backends.js';
-import { killAllChildren, runCli } from '../src/test-support/cli-process.js';
-import { messageDraft } from '../src/test-support/message-draft.js';
-import { type TestDatabase, createTestDatabase } from '../src/test-support/postgres.js';
-import { tempDir } from '../src/test-support/temp-dir.js';
+import type { MessageQuery } from '../src/domain/message-query.js';
+import type { Store } from '../src/store/store.js';
+import { HAS_POSTGRES } from './support/backends.js';
+import { killAllChildren, runCli } from './support/cli-process.js';
+import { messageDraft } from './support/message-draft.js';
+import { type TestDatabase, createTestDatabase } from './support/postgres.js';
+import { tempDir } from './support/temp-dir.js';
 
 /** `tapback migrate-db`: a SQLite history copied into PostgreSQL reads back identically. */
 
@@ -22,7 +23,7 @@ async function snapshot(store: Store) {
     messages: await Promise.all(accounts.map((a) => store.listMessages(a.id, ALL))),
     jobs: await store.countJobs(),
     nextJobAt: await store.nextJobAt(),
-    webhooks: await Promise.all(accounts.map((a) => store.getWebhookConfig(a.id))),
+    webhooks: await Promise.all(accounts.map((a) => store.getWebhookConfig(a.id, Date.now()))),
     deliveries: await Promise.all(accounts.map((a) => store.listWebhookDeliveries(a.id, { limit: 100, offset: 0 }))),
   };
 }
@@ -47,16 +48,26 @@ describe.skipIf(!HAS_POSTGRES)('tapback migrate-db', () => {
     const file = `${dir.path}/tapback.db`;
     const sqlite = new SqliteStore(file);
     await sqlite.migrate();
-    const a = await sqlite.createAccount({ email: 'a@example.com' });
-    const b = await sqlite.createAccount({ email: 'b@example.com', plan: 'blue' });
-    await sqlite.createApiKey({ accountId: a.id, keyId: 'key-a-0001', secretDigest: 'digest', label: 'ci' });
-    await sqlite.revokeApiKey('key-a-0001');
-    await sqlite.addLine({ accountId: a.id, number: LINE, provider: 'sandbox' });
-    await sqlite.updateWebhookConfig(a.id, {
-      mode: 'append',
-      endpoints: [{ type: 'outbound', url: 'https://example.com/hook', secret: 's', sendblueNumbers: [LINE] }],
-      globalSecret: 'global',
+    const a = await sqlite.createAccount({ email: 'a@example.com', now: Date.now() });
+    const b = await sqlite.createAccount({ email: 'b@example.com', plan: 'blue', now: Date.now() });
+    await sqlite.createApiKey({
+      accountId: a.id,
+      keyId: 'key-a-0001',
+      secretDigest: 'digest',
+      label: 'ci',
+      now: Date.now(),
     });
+    await sqlite.revokeApiKey('key-a-0001', Date.now());
+    await sqlite.addLine({ accountId: a.id, number: LINE, provider: 'sandbox', now: Date.now() });
+    await sqlite.updateWebhookConfig(
+      a.id,
+      {
+        mode: 'append',
+        endpoints: [{ type: 'outbound', url: 'https://example.com/hook', secret: 's', sendblueNumbers: [LINE] }],
+        globalSecret: 'global',
+      },
+      Date.now(),
+    );
     const t = Date.UTC(2030, 0, 1);
     await sqlite.acceptOutbound({
       message: messageDraft(a, LINE, '+19998887777', { createdAt: t, participants: ['+19998887777'] }),
@@ -99,7 +110,7 @@ describe.skipIf(!HAS_POSTGRES)('tapback migrate-db', () => {
       expect(await snapshot(pg)).toEqual(before);
       expect(before.deliveries[0]?.total).toBeGreaterThan(0);
       // Sequences moved past the copied ids: new rows do not collide.
-      const c = await pg.createAccount({ email: 'c@example.com' });
+      const c = await pg.createAccount({ email: 'c@example.com', now: Date.now() });
       expect(c.id).toBe(3);
       const again = await pg.acceptOutbound({
         message: messageDraft(a, LINE, '+19998887777'),

@@ -1,8 +1,8 @@
 import SendblueAPI, { AuthenticationError, BadRequestError, NotFoundError } from 'sendblue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTACT, advanceClock } from '../src/test-support/api-helpers.js';
-import { SERVER_BACKENDS } from '../src/test-support/backends.js';
-import { TEST_KEY_ID, TEST_SECRET, type TestServer, startBackendServer } from '../src/test-support/test-server.js';
+import { CONTACT, advanceClock } from './support/api-helpers.js';
+import { SERVER_BACKENDS } from './support/backends.js';
+import { TEST_KEY_ID, TEST_SECRET, type TestServer, startBackendServer } from './support/test-server.js';
 
 /**
  * End to end: the official `sendblue` SDK, unmodified but for `baseURL`, drives the four Messages

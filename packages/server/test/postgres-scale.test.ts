@@ -2,9 +2,9 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_RULES, type SandboxBehaviour } from '../src/delivery/providers/sandbox/sandbox-behaviour.js';
 import type { WireMessage } from '../src/domain/message.js';
-import { HAS_POSTGRES } from '../src/test-support/backends.js';
-import { type ServerProcess, killAllChildren, startServerProcess } from '../src/test-support/cli-process.js';
-import { type TestDatabase, createTestDatabase } from '../src/test-support/postgres.js';
+import { HAS_POSTGRES } from './support/backends.js';
+import { type ServerProcess, killAllChildren, startServerProcess } from './support/cli-process.js';
+import { type TestDatabase, createTestDatabase } from './support/postgres.js';
 
 /**
  * Scale-out on PostgreSQL (reliability checklist D5, bounded): two `--role api` and two

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../src/test-support/cli-process.js';
-import { tempDir } from '../src/test-support/temp-dir.js';
+import { REPO_ROOT } from './support/cli-process.js';
+import { tempDir } from './support/temp-dir.js';
 
 /**
  * The README's quick start, as a newcomer runs it: `npm start` on the embedded defaults prints the

@@ -7,8 +7,8 @@ import type { WireMessage } from '../src/domain/message.js';
 import { openStore } from '../src/store/open-store.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
-import { SERVER_BACKENDS } from '../src/test-support/backends.js';
-import { type ServerProcess, killAllChildren, startServerProcess } from '../src/test-support/cli-process.js';
+import { SERVER_BACKENDS } from './support/backends.js';
+import { type ServerProcess, killAllChildren, startServerProcess } from './support/cli-process.js';
 
 /**
  * Process-level durability (reliability checklist D1-D5, bounded): the real `tapback serve`

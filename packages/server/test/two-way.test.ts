@@ -2,10 +2,10 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WireMessage } from '../src/domain/message.js';
-import { addTenant } from '../src/test-support/api-helpers.js';
-import { SERVER_BACKENDS } from '../src/test-support/backends.js';
-import { type TestServer, startBackendServer } from '../src/test-support/test-server.js';
-import { type Received, type Receiver, eventually, startReceiver } from '../src/test-support/webhook-receiver.js';
+import { addTenant } from './support/api-helpers.js';
+import { SERVER_BACKENDS } from './support/backends.js';
+import { type TestServer, startBackendServer } from './support/test-server.js';
+import { type Received, type Receiver, eventually, startReceiver } from './support/webhook-receiver.js';
 
 /**
  * Two-way messaging end to end over real HTTP, on every backend: a conversation with the sandbox's

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyPair } from '../src/accounts/credentials.js';
-import { startTestServer, type TestServer } from '../src/test-support/test-server.js';
-import { startReceiver } from '../src/test-support/webhook-receiver.js';
+import { startTestServer, type TestServer } from './support/test-server.js';
+import { startReceiver } from './support/webhook-receiver.js';
 
 describe('/api/account/webhooks', () => {
   let t: TestServer;
@@ -9,9 +9,14 @@ describe('/api/account/webhooks', () => {
 
   beforeAll(async () => {
     t = await startTestServer({ TAPBACK_CLOCK: 'manual' });
-    const account = await t.server.store.createAccount({ email: 'other@example.test' });
-    const pair = await createKeyPair(t.server.store, account.id);
-    await t.server.store.addLine({ accountId: account.id, number: '+15550002000', provider: 'sandbox' });
+    const account = await t.server.store.createAccount({ email: 'other@example.test', now: Date.now() });
+    const pair = await createKeyPair(t.server.store, account.id, Date.now());
+    await t.server.store.addLine({
+      accountId: account.id,
+      number: '+15550002000',
+      provider: 'sandbox',
+      now: Date.now(),
+    });
     other = { 'sb-api-key-id': pair.key.keyId, 'sb-api-secret-key': pair.secret };
   });
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../src/test-support/test-server.js';
-import { eventually, type Receiver, startReceiver } from '../src/test-support/webhook-receiver.js';
+import { startTestServer, type TestServer } from './support/test-server.js';
+import { eventually, type Receiver, startReceiver } from './support/webhook-receiver.js';
 
 const CONTACT = '+19998887777';
 

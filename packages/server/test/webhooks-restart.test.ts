@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../src/test-support/temp-dir.js';
-import { TEST_KEY_ID, TEST_LINE, TEST_SECRET } from '../src/test-support/test-server.js';
-import { eventually, startReceiver } from '../src/test-support/webhook-receiver.js';
+import { tempDir } from './support/temp-dir.js';
+import { TEST_KEY_ID, TEST_LINE, TEST_SECRET } from './support/test-server.js';
+import { eventually, startReceiver } from './support/webhook-receiver.js';
 
 const BIN = fileURLToPath(new URL('../bin/tapback.js', import.meta.url));
 const DIST = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));

@@ -8,6 +8,8 @@ export interface BootstrapInput {
   apiKeyId?: string;
   apiSecret?: string;
   line?: string;
+  /** The server clock's time, stamped on what the bootstrap creates. */
+  now: number;
 }
 
 export interface BootstrapResult {
@@ -33,14 +35,18 @@ export async function bootstrap(store: Store, input: BootstrapInput): Promise<Bo
     return { created: false, email: account?.email ?? accounts[0]!.email, keyId: null, secret: null, line: null };
   }
   const created = account === undefined;
-  account ??= await store.createAccount({ email: BOOTSTRAP_EMAIL });
+  account ??= await store.createAccount({ email: BOOTSTRAP_EMAIL, now: input.now });
 
   let keyId: string | null = null;
   let secret: string | null = null;
   if (input.apiKeyId !== undefined && input.apiSecret !== undefined) {
     const existing = await store.findApiKey(input.apiKeyId);
     if (existing === undefined) {
-      await createKeyPair(store, account.id, { keyId: input.apiKeyId, secret: input.apiSecret, label: 'bootstrap' });
+      await createKeyPair(store, account.id, input.now, {
+        keyId: input.apiKeyId,
+        secret: input.apiSecret,
+        label: 'bootstrap',
+      });
     } else if (existing.accountId !== account.id || existing.secretDigest !== digestSecret(input.apiSecret)) {
       throw new Error(
         'TAPBACK_BOOTSTRAP_API_KEY_ID names an existing key with another secret or account; revoke it or choose another id',
@@ -49,7 +55,7 @@ export async function bootstrap(store: Store, input: BootstrapInput): Promise<Bo
     keyId = input.apiKeyId;
     secret = input.apiSecret;
   } else if (created) {
-    const pair = await createKeyPair(store, account.id, { label: 'bootstrap' });
+    const pair = await createKeyPair(store, account.id, input.now, { label: 'bootstrap' });
     keyId = pair.key.keyId;
     secret = pair.secret;
   }
@@ -57,7 +63,8 @@ export async function bootstrap(store: Store, input: BootstrapInput): Promise<Bo
   const lineNumber = input.line ?? (created ? DEFAULT_BOOTSTRAP_LINE : null);
   if (lineNumber !== null) {
     const line = await store.findLine(lineNumber);
-    if (line === undefined) await store.addLine({ accountId: account.id, number: lineNumber, provider: 'sandbox' });
+    if (line === undefined)
+      await store.addLine({ accountId: account.id, number: lineNumber, provider: 'sandbox', now: input.now });
     else if (line.accountId !== account.id) {
       throw new Error(`TAPBACK_BOOTSTRAP_LINE ${lineNumber} already belongs to ${line.accountEmail}`);
     }

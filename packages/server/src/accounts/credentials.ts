@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { randomToken } from '../domain/ids.js';
-import type { ApiKey, Store } from '../store/store.js';
+import type { ApiKey } from '../domain/account.js';
+import type { Store } from '../store/store.js';
 
 /**
  * API key pairs. The key id is public (it names the key); the secret is shown once at creation
@@ -30,6 +31,7 @@ export const SECRET_PATTERN = /^[\x21-\x7e]{16,512}$/;
 export async function createKeyPair(
   store: Store,
   accountId: number,
+  now: number,
   fixed: { keyId?: string; secret?: string; label?: string } = {},
 ): Promise<KeyPair> {
   const keyId = fixed.keyId ?? randomToken(16);
@@ -38,6 +40,7 @@ export async function createKeyPair(
     accountId,
     keyId,
     secretDigest: digestSecret(secret),
+    now,
     ...(fixed.label === undefined ? {} : { label: fixed.label }),
   });
   return { key, secret };

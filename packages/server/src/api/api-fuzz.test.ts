@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTACT, inject, messageCount, send } from '../test-support/api-helpers.js';
-import { SERVER_BACKENDS } from '../test-support/backends.js';
-import { type TestServer, startBackendServer } from '../test-support/test-server.js';
+import { CONTACT, inject, messageCount, send } from '../../test/support/api-helpers.js';
+import { SERVER_BACKENDS } from '../../test/support/backends.js';
+import { type TestServer, startBackendServer } from '../../test/support/test-server.js';
 
 /**
  * F1: generated requests for the four Messages routes never produce a 5xx, and every 4xx is a

@@ -4,9 +4,9 @@ import type { InjectOptions } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyPair } from '../accounts/credentials.js';
-import { CONTACT, type Tenant, addTenant, expectError, inject, messageCount } from '../test-support/api-helpers.js';
-import { SERVER_BACKENDS } from '../test-support/backends.js';
-import { TEST_KEY_ID, TEST_SECRET, type TestServer, startBackendServer } from '../test-support/test-server.js';
+import { CONTACT, type Tenant, addTenant, expectError, inject, messageCount } from '../../test/support/api-helpers.js';
+import { SERVER_BACKENDS } from '../../test/support/backends.js';
+import { TEST_KEY_ID, TEST_SECRET, type TestServer, startBackendServer } from '../../test/support/test-server.js';
 
 /** A1: every way of presenting bad credentials gets one identical 401 on every authenticated route. */
 describe.each(SERVER_BACKENDS)('authentication ($name)', (backend) => {
@@ -36,8 +36,8 @@ describe.each(SERVER_BACKENDS)('authentication ($name)', (backend) => {
   beforeAll(async () => {
     server = await startBackendServer(backend, { TAPBACK_CLOCK: 'manual' });
     other = await addTenant(server, 'other@example.com', '+15550002000');
-    const key = await createKeyPair(server.server.store, other.accountId);
-    await server.server.store.revokeApiKey(key.key.keyId);
+    const key = await createKeyPair(server.server.store, other.accountId, Date.now());
+    await server.server.store.revokeApiKey(key.key.keyId, Date.now());
     revoked = { keyId: key.key.keyId, secret: key.secret };
     const res = await inject(server, { method: 'GET', url: '/api/v2/messages' });
     expectError(res, 401, 'unauthorized');

@@ -118,7 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await authed.register(messageRoutes, { queries: deps.queries, listRateLimit: deps.listRateLimit });
     await authed.register(sandboxRoutes, { advanceClock: deps.advanceClock, now: deps.now });
     const webhooks = deps.webhooks ?? { policy: new AddressPolicy([]), onQueued: () => undefined };
-    await authed.register(accountWebhookRoutes, { store: deps.store, policy: webhooks.policy });
+    await authed.register(accountWebhookRoutes, { store: deps.store, policy: webhooks.policy, now: deps.now });
     await authed.register(webhookDeliveryRoutes, { store: deps.store, now: deps.now, onQueued: webhooks.onQueued });
     const t = deps.twoWay;
     await authed.register(groupRoutes, { groups: t.groups });

@@ -7,9 +7,9 @@ import {
   expectError,
   messageCount,
   send,
-} from '../test-support/api-helpers.js';
-import { SERVER_BACKENDS } from '../test-support/backends.js';
-import { type TestServer, startBackendServer } from '../test-support/test-server.js';
+} from '../../test/support/api-helpers.js';
+import { SERVER_BACKENDS } from '../../test/support/backends.js';
+import { type TestServer, startBackendServer } from '../../test/support/test-server.js';
 
 /** I1: the `Idempotency-Key` header de-duplicates sends per account. */
 describe.each(SERVER_BACKENDS)('Idempotency-Key on POST /api/send-message ($name)', (backend) => {

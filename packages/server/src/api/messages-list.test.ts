@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageStatus, Service } from '../domain/message.js';
-import { type Tenant, addTenant, expectError, get, seedMessage } from '../test-support/api-helpers.js';
-import { SERVER_BACKENDS } from '../test-support/backends.js';
-import { type TestServer, startBackendServer } from '../test-support/test-server.js';
+import { type Tenant, addTenant, expectError, get, seedMessage } from '../../test/support/api-helpers.js';
+import { SERVER_BACKENDS } from '../../test/support/backends.js';
+import { type TestServer, startBackendServer } from '../../test/support/test-server.js';
 
 const T = Date.UTC(2026, 0, 1);
 const at = (seconds: number): number => T + seconds * 1000;
@@ -61,7 +61,7 @@ describe.each(SERVER_BACKENDS)('GET /api/v2/messages ($name)', (backend) => {
   beforeAll(async () => {
     server = await startBackendServer(backend, { TAPBACK_CLOCK: 'manual', TAPBACK_LIST_RATE_MAX: '100000' });
     owner = await addTenant(server, 'list@example.com', L1);
-    await server.server.store.addLine({ accountId: owner.accountId, number: L2, provider: 'sandbox' });
+    await server.server.store.addLine({ accountId: owner.accountId, number: L2, provider: 'sandbox', now: Date.now() });
     other = await addTenant(server, 'neighbour@example.com', '+15550004000');
     rows = [];
     for (const spec of SPECS) {

@@ -1,9 +1,9 @@
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTACT, get, inject, send } from '../test-support/api-helpers.js';
-import { SERVER_BACKENDS } from '../test-support/backends.js';
-import { type TestServer, startBackendServer } from '../test-support/test-server.js';
+import { CONTACT, get, inject, send } from '../../test/support/api-helpers.js';
+import { SERVER_BACKENDS } from '../../test/support/backends.js';
+import { type TestServer, startBackendServer } from '../../test/support/test-server.js';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTACT, advanceClock, expectError, get, send } from '../test-support/api-helpers.js';
-import { SERVER_BACKENDS } from '../test-support/backends.js';
-import { type TestServer, startBackendServer } from '../test-support/test-server.js';
+import { CONTACT, advanceClock, expectError, get, send } from '../../test/support/api-helpers.js';
+import { SERVER_BACKENDS } from '../../test/support/backends.js';
+import { type TestServer, startBackendServer } from '../../test/support/test-server.js';
 
 interface Wire {
   message_handle: string;

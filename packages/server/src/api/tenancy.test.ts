@@ -8,9 +8,9 @@ import {
   get,
   seedMessage,
   send,
-} from '../test-support/api-helpers.js';
-import { SERVER_BACKENDS } from '../test-support/backends.js';
-import { type TestServer, startBackendServer } from '../test-support/test-server.js';
+} from '../../test/support/api-helpers.js';
+import { SERVER_BACKENDS } from '../../test/support/backends.js';
+import { type TestServer, startBackendServer } from '../../test/support/test-server.js';
 
 /** T1: account B calls every route that takes an id or filter with A's objects. */
 describe.each(SERVER_BACKENDS)('tenant isolation ($name)', (backend) => {

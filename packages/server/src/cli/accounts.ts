@@ -14,7 +14,7 @@ export function accountCommands(program: Command): Command {
       if (!/^[^@\s]+@[^@\s]+$/.test(opts.email)) throw new CliError(`"${opts.email}" is not an email address`);
       await withStore(program, async (store) => {
         if (await store.findAccountByEmail(opts.email)) throw new CliError(`account ${opts.email} already exists`);
-        const account = await store.createAccount({ email: opts.email, plan: opts.plan });
+        const account = await store.createAccount({ email: opts.email, plan: opts.plan, now: Date.now() });
         print(opts.json === true, account, () => [`Created account ${account.email} (plan ${account.plan})`]);
       });
     });

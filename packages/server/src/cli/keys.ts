@@ -22,7 +22,12 @@ export function keyCommands(program: Command): Command {
     .action(async (opts: { account: string; label?: string; json?: boolean }) => {
       await withStore(program, async (store) => {
         const account = await requireAccount(store, opts.account);
-        const { key, secret } = await createKeyPair(store, account.id, opts.label ? { label: opts.label } : {});
+        const { key, secret } = await createKeyPair(
+          store,
+          account.id,
+          Date.now(),
+          opts.label ? { label: opts.label } : {},
+        );
         print(opts.json === true, { ...key, secret }, () => [
           `Created key for ${account.email}`,
           `  sb-api-key-id:     ${key.keyId}`,
@@ -54,7 +59,7 @@ export function keyCommands(program: Command): Command {
     .option('--json', 'print JSON')
     .action(async (keyId: string, opts: { json?: boolean }) => {
       await withStore(program, async (store) => {
-        const revoked = await store.revokeApiKey(keyId);
+        const revoked = await store.revokeApiKey(keyId, Date.now());
         if (!revoked) throw new CliError(`no active key ${keyId}`);
         print(opts.json === true, { keyId, revoked }, () => [`Revoked ${keyId}`]);
       });

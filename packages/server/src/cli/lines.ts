@@ -28,7 +28,7 @@ export function lineCommands(program: Command): Command {
         const account = await requireAccount(store, opts.account);
         const existing = await store.findLine(number);
         if (existing) throw new CliError(`line ${number} already belongs to ${existing.accountEmail}`);
-        const line = await store.addLine({ accountId: account.id, number, provider: opts.provider });
+        const line = await store.addLine({ accountId: account.id, number, provider: opts.provider, now: Date.now() });
         print(opts.json === true, line, () => [`Added line ${line.number} (${line.provider}) to ${account.email}`]);
       });
     });

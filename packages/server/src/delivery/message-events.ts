@@ -1,4 +1,4 @@
-import type { StatusChange } from '../store/store.js';
+import type { StatusChange } from '../domain/job.js';
 
 export type StatusListener = (change: StatusChange) => void;
 

@@ -2,8 +2,10 @@ import type { Logger } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../domain/clock.js';
 import type { Message } from '../domain/message.js';
-import type { Account, StatusChange, Store } from '../store/store.js';
-import { type BackendInstance, STORE_BACKENDS } from '../test-support/backends.js';
+import type { Account } from '../domain/account.js';
+import type { StatusChange } from '../domain/job.js';
+import type { Store } from '../store/store.js';
+import { type BackendInstance, STORE_BACKENDS } from '../../test/support/backends.js';
 import {
   FakeProvider,
   hangForever,
@@ -11,8 +13,8 @@ import {
   permanentFailure,
   sentNow,
   transientFailure,
-} from '../test-support/fake-provider.js';
-import { messageDraft } from '../test-support/message-draft.js';
+} from '../../test/support/fake-provider.js';
+import { messageDraft } from '../../test/support/message-draft.js';
 import { MessageEvents } from './message-events.js';
 import type { ProviderResult } from './providers/provider.js';
 import { ProviderRegistry } from './providers/provider.js';
@@ -96,9 +98,9 @@ describe.each(STORE_BACKENDS)('Worker ($name)', (storeBackend) => {
   beforeEach(async () => {
     backend = await storeBackend.create();
     store = backend.store;
-    account = await store.createAccount({ email: 'worker@example.com' });
-    await store.addLine({ accountId: account.id, number: LINE, provider: 'fake' });
-    await store.addLine({ accountId: account.id, number: GHOST_LINE, provider: 'ghost' });
+    account = await store.createAccount({ email: 'worker@example.com', now: Date.now() });
+    await store.addLine({ accountId: account.id, number: LINE, provider: 'fake', now: Date.now() });
+    await store.addLine({ accountId: account.id, number: GHOST_LINE, provider: 'ghost', now: Date.now() });
     clock = new ManualClock(T0);
     provider = new FakeProvider(clock);
     events = new MessageEvents();

@@ -84,6 +84,9 @@ export interface Message {
   statusSeq: number;
 }
 
+/** A message to store; `accountEmail` and `plan` are the account's (not stored per message). */
+export type NewMessage = Omit<Message, 'id' | 'statusSeq'>;
+
 /** The flat message object as Sendblue emits it (send response, status, v2 data, callbacks). */
 export interface WireMessage {
   accountEmail: string;

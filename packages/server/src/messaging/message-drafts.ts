@@ -1,6 +1,6 @@
 import { newHandle } from '../domain/ids.js';
 import type { SendStyle, Service } from '../domain/message.js';
-import type { NewMessage } from '../store/store.js';
+import type { NewMessage } from '../domain/message.js';
 import type { Caller } from './caller.js';
 
 /** The account a message belongs to, as drafts need it. */

@@ -1,6 +1,7 @@
 import { AppError } from '../domain/errors.js';
 import { type Message, type MessageStatus, type MessageType, type Service } from '../domain/message.js';
-import type { MessageQuery, OrderBy, Store } from '../store/store.js';
+import type { MessageQuery, OrderBy } from '../domain/message-query.js';
+import type { Store } from '../store/store.js';
 import type { Caller } from './caller.js';
 
 export const MAX_LIST_LIMIT = 100;

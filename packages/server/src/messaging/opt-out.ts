@@ -1,7 +1,8 @@
 import type { Clock } from '../domain/clock.js';
 import { DEFAULT_HELP_REPLY } from '../domain/opt-out.js';
 import { parsePhone } from '../domain/phone.js';
-import type { Contact, Store } from '../store/store.js';
+import type { Contact } from '../domain/contact.js';
+import type { Store } from '../store/store.js';
 import type { Caller } from './caller.js';
 import { wellFormed } from './send-message.js';
 

@@ -5,7 +5,8 @@ import { newHandle } from '../domain/ids.js';
 import { type Message, type SendStyle, toWire } from '../domain/message.js';
 import { declinedForOptOut } from '../domain/opt-out.js';
 import { parsePhone } from '../domain/phone.js';
-import type { NewMessage, Store } from '../store/store.js';
+import type { NewMessage } from '../domain/message.js';
+import type { Store } from '../store/store.js';
 import type { Caller } from './caller.js';
 import { checkPublicUrl } from './urls.js';
 

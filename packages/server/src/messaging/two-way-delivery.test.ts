@@ -7,8 +7,8 @@ import { SandboxProvider } from '../delivery/providers/sandbox/sandbox-provider.
 import { advanceTime } from '../delivery/time-travel.js';
 import { Worker } from '../delivery/worker.js';
 import type { Store } from '../store/store.js';
-import { type BackendInstance, STORE_BACKENDS } from '../test-support/backends.js';
-import { FakeProvider } from '../test-support/fake-provider.js';
+import { type BackendInstance, STORE_BACKENDS } from '../../test/support/backends.js';
+import { FakeProvider } from '../../test/support/fake-provider.js';
 import type { Caller } from './caller.js';
 import { ReceiveService } from './receive-message.js';
 import { SendService } from './send-message.js';
@@ -60,9 +60,9 @@ describe.each(STORE_BACKENDS)('two-way delivery ($name)', (backend) => {
     store = instance.store;
     clock = new ManualClock(Date.UTC(2030, 0, 1));
     fake = new FakeProvider(clock);
-    const account = await store.createAccount({ email: 'a@example.com' });
-    await store.addLine({ accountId: account.id, number: FAKE_LINE, provider: 'fake' });
-    await store.addLine({ accountId: account.id, number: SANDBOX_LINE, provider: 'sandbox' });
+    const account = await store.createAccount({ email: 'a@example.com', now: Date.now() });
+    await store.addLine({ accountId: account.id, number: FAKE_LINE, provider: 'fake', now: Date.now() });
+    await store.addLine({ accountId: account.id, number: SANDBOX_LINE, provider: 'sandbox', now: Date.now() });
     caller = { accountId: account.id, email: account.email, plan: account.plan, keyId: 'k' };
     sends = new SendService({ store, clock, queueLimit: 100, onAccepted: () => undefined });
     receive = new ReceiveService({ store, clock, serviceOf: () => 'iMessage', onReceived: () => undefined });

@@ -67,7 +67,7 @@ export class TypingService {
       from_number: line,
       timestamp: new Date(now).toISOString(),
     };
-    const { endpoints } = await this.store.getWebhookConfig(caller.accountId);
+    const { endpoints } = await this.store.getWebhookConfig(caller.accountId, now);
     const body = JSON.stringify(payload);
     const deliveries = activeEndpoints(endpoints, 'typing_indicator', line).map((e) => ({
       accountId: caller.accountId,

@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../domain/message.js';
 import { newHandle } from '../domain/ids.js';
 import { declinedForOptOut } from '../domain/opt-out.js';
-import { type BackendInstance, STORE_BACKENDS } from '../test-support/backends.js';
-import { messageDraft } from '../test-support/message-draft.js';
-import type { Account, MessageQuery, Store } from './store.js';
+import { type BackendInstance, STORE_BACKENDS } from '../../test/support/backends.js';
+import { messageDraft } from '../../test/support/message-draft.js';
+import type { Account } from '../domain/account.js';
+import type { MessageQuery } from '../domain/message-query.js';
+import type { Store } from './store.js';
 
 /**
  * pagination.total for the common filters is read from counters (migrations/0004_message_counts.sql),
@@ -93,10 +95,10 @@ describe.each(STORE_BACKENDS)('exact message counts ($name)', (backend) => {
   beforeAll(async () => {
     instance = await backend.create();
     store = instance.store;
-    a = await store.createAccount({ email: 'counts-a@example.com' });
-    b = await store.createAccount({ email: 'counts-b@example.com' });
-    await store.addLine({ accountId: a.id, number: LINE, provider: 'sandbox' });
-    await store.addLine({ accountId: a.id, number: LINE2, provider: 'sandbox' });
+    a = await store.createAccount({ email: 'counts-a@example.com', now: Date.now() });
+    b = await store.createAccount({ email: 'counts-b@example.com', now: Date.now() });
+    await store.addLine({ accountId: a.id, number: LINE, provider: 'sandbox', now: Date.now() });
+    await store.addLine({ accountId: a.id, number: LINE2, provider: 'sandbox', now: Date.now() });
   });
 
   afterAll(async () => {

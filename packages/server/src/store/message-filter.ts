@@ -1,4 +1,4 @@
-import type { MessageQuery, OrderBy } from './store.js';
+import type { MessageQuery, OrderBy } from '../domain/message-query.js';
 
 /**
  * Builds message list queries. Shared by the SQL backends: the dialect differences, the

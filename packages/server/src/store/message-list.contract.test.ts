@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../domain/message.js';
-import { type BackendInstance, STORE_BACKENDS } from '../test-support/backends.js';
-import { messageDraft } from '../test-support/message-draft.js';
-import type { Account, MessageQuery, Store } from './store.js';
+import { type BackendInstance, STORE_BACKENDS } from '../../test/support/backends.js';
+import { messageDraft } from '../../test/support/message-draft.js';
+import type { Account } from '../domain/account.js';
+import type { MessageQuery } from '../domain/message-query.js';
+import type { Store } from './store.js';
 
 /**
  * The `number` filter is answered as two index range scans merged (message-filter.ts), not as
@@ -26,9 +28,9 @@ describe.each(STORE_BACKENDS)('listMessages with a number filter ($name)', (back
   beforeAll(async () => {
     instance = await backend.create();
     store = instance.store;
-    account = await store.createAccount({ email: 'list@example.com' });
-    await store.addLine({ accountId: account.id, number: LINE, provider: 'sandbox' });
-    await store.addLine({ accountId: account.id, number: LINE2, provider: 'sandbox' });
+    account = await store.createAccount({ email: 'list@example.com', now: Date.now() });
+    await store.addLine({ accountId: account.id, number: LINE, provider: 'sandbox', now: Date.now() });
+    await store.addLine({ accountId: account.id, number: LINE2, provider: 'sandbox', now: Date.now() });
     for (let i = 0; i < 40; i++) {
       const line = i % 3 === 0 ? LINE2 : LINE;
       const contact = CONTACTS[i % CONTACTS.length]!;

@@ -1,6 +1,6 @@
 import type { Message } from '../domain/message.js';
 import { canTransition } from '../domain/status.js';
-import type { ContactReply, FollowUp, StatusPatch } from './store.js';
+import type { ContactReply, FollowUp, StatusPatch } from '../domain/job.js';
 
 /**
  * The message after `patch`, or undefined when the patch would not move its status forward.

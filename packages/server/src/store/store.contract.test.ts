@@ -1,18 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newHandle } from '../domain/ids.js';
 import type { Message } from '../domain/message.js';
-import { type BackendInstance, STORE_BACKENDS } from '../test-support/backends.js';
-import { messageDraft } from '../test-support/message-draft.js';
-import type {
-  Account,
-  AcceptResult,
-  FollowUp,
-  JobOutcome,
-  MessageQuery,
-  NewMessage,
-  StatusPatch,
-  Store,
-} from './store.js';
+import { type BackendInstance, STORE_BACKENDS } from '../../test/support/backends.js';
+import { messageDraft } from '../../test/support/message-draft.js';
+import type { Account } from '../domain/account.js';
+import type { AcceptResult } from './ports/messages-port.js';
+import type { FollowUp, JobOutcome, StatusPatch } from '../domain/job.js';
+import type { MessageQuery } from '../domain/message-query.js';
+import type { NewMessage } from '../domain/message.js';
+import type { Store } from './store.js';
 
 /**
  * The one behavioural specification of `Store`. It runs unchanged against every backend in
@@ -65,11 +61,11 @@ describe.each(STORE_BACKENDS)('Store contract ($name)', (backend) => {
   beforeEach(async () => {
     instance = await backend.create();
     const store = instance.store;
-    const a = await store.createAccount({ email: 'a@example.com' });
-    const b = await store.createAccount({ email: 'b@example.com', plan: 'blue' });
-    await store.addLine({ accountId: a.id, number: LINE_A, provider: 'sandbox' });
-    await store.addLine({ accountId: a.id, number: LINE_A2, provider: 'other' });
-    await store.addLine({ accountId: b.id, number: LINE_B, provider: 'sandbox' });
+    const a = await store.createAccount({ email: 'a@example.com', now: Date.now() });
+    const b = await store.createAccount({ email: 'b@example.com', plan: 'blue', now: Date.now() });
+    await store.addLine({ accountId: a.id, number: LINE_A, provider: 'sandbox', now: Date.now() });
+    await store.addLine({ accountId: a.id, number: LINE_A2, provider: 'other', now: Date.now() });
+    await store.addLine({ accountId: b.id, number: LINE_B, provider: 'sandbox', now: Date.now() });
     f = { store, a, b };
   });
 
@@ -87,7 +83,7 @@ describe.each(STORE_BACKENDS)('Store contract ($name)', (backend) => {
 
   describe('accounts, keys and lines', () => {
     it('creates accounts with the default plan and finds them by email', async () => {
-      const c = await f.store.createAccount({ email: 'c@example.com' });
+      const c = await f.store.createAccount({ email: 'c@example.com', now: Date.now() });
       expect(c).toMatchObject({ email: 'c@example.com', plan: 'dedicated' });
       expect(c.createdAt).toBeTypeOf('number');
       expect(await f.store.findAccountByEmail('c@example.com')).toEqual(c);
@@ -100,8 +96,8 @@ describe.each(STORE_BACKENDS)('Store contract ($name)', (backend) => {
     });
 
     it('rejects a second account with the same email, whatever its case', async () => {
-      await expect(f.store.createAccount({ email: 'a@example.com' })).rejects.toThrow();
-      await expect(f.store.createAccount({ email: 'A@Example.com' })).rejects.toThrow();
+      await expect(f.store.createAccount({ email: 'a@example.com', now: Date.now() })).rejects.toThrow();
+      await expect(f.store.createAccount({ email: 'A@Example.com', now: Date.now() })).rejects.toThrow();
       expect(await f.store.findAccountByEmail('A@EXAMPLE.COM')).toMatchObject({ id: f.a.id });
       expect(await f.store.listAccounts()).toHaveLength(2);
     });
@@ -112,6 +108,7 @@ describe.each(STORE_BACKENDS)('Store contract ($name)', (backend) => {
         keyId: 'key-a-0001',
         secretDigest: 'd'.repeat(64),
         label: 'ci',
+        now: Date.now(),
       });
       expect(key).toEqual({
         keyId: 'key-a-0001',
@@ -122,7 +119,12 @@ describe.each(STORE_BACKENDS)('Store contract ($name)', (backend) => {
         createdAt: expect.any(Number),
         revokedAt: null,
       });
-      await f.store.createApiKey({ accountId: f.b.id, keyId: 'key-b-0001', secretDigest: 'e'.repeat(64) });
+      await f.store.createApiKey({
+        accountId: f.b.id,
+        keyId: 'key-b-0001',
+        secretDigest: 'e'.repeat(64),
+        now: Date.now(),
+      });
       const all = await f.store.listApiKeys();
       expect(all.map((k) => k.keyId).sort()).toEqual(['key-a-0001', 'key-b-0001']);
       for (const k of all) expect(k).not.toHaveProperty('secretDigest');
@@ -133,20 +135,30 @@ describe.each(STORE_BACKENDS)('Store contract ($name)', (backend) => {
     });
 
     it('rejects a duplicate key id', async () => {
-      await f.store.createApiKey({ accountId: f.a.id, keyId: 'key-dup-01', secretDigest: 'd'.repeat(64) });
+      await f.store.createApiKey({
+        accountId: f.a.id,
+        keyId: 'key-dup-01',
+        secretDigest: 'd'.repeat(64),
+        now: Date.now(),
+      });
       await expect(
-        f.store.createApiKey({ accountId: f.b.id, keyId: 'key-dup-01', secretDigest: 'e'.repeat(64) }),
+        f.store.createApiKey({ accountId: f.b.id, keyId: 'key-dup-01', secretDigest: 'e'.repeat(64), now: Date.now() }),
       ).rejects.toThrow();
       expect(await f.store.findApiKey('key-dup-01')).toMatchObject({ accountId: f.a.id });
     });
 
     it('revokes a key once; the revoked key is still found, marked revoked', async () => {
-      await f.store.createApiKey({ accountId: f.a.id, keyId: 'key-rev-01', secretDigest: 'd'.repeat(64) });
+      await f.store.createApiKey({
+        accountId: f.a.id,
+        keyId: 'key-rev-01',
+        secretDigest: 'd'.repeat(64),
+        now: Date.now(),
+      });
       // Read first: a backend that keeps keys it has read must still see the revocation at once.
       expect((await f.store.findApiKey('key-rev-01'))?.revokedAt).toBeNull();
-      expect(await f.store.revokeApiKey('key-rev-01')).toBe(true);
-      expect(await f.store.revokeApiKey('key-rev-01')).toBe(false);
-      expect(await f.store.revokeApiKey('no-such-key')).toBe(false);
+      expect(await f.store.revokeApiKey('key-rev-01', Date.now())).toBe(true);
+      expect(await f.store.revokeApiKey('key-rev-01', Date.now())).toBe(false);
+      expect(await f.store.revokeApiKey('no-such-key', Date.now())).toBe(false);
       expect((await f.store.findApiKey('key-rev-01'))?.revokedAt).toBeTypeOf('number');
       expect((await f.store.listApiKeys(f.a.id))[0]?.revokedAt).toBeTypeOf('number');
     });
@@ -164,17 +176,26 @@ describe.each(STORE_BACKENDS)('Store contract ($name)', (backend) => {
     });
 
     it('finds nothing, and fails nothing, by a key, line or email containing U+0000', async () => {
-      await f.store.createApiKey({ accountId: f.a.id, keyId: 'key-a-0001', secretDigest: 'd'.repeat(64) });
+      await f.store.createApiKey({
+        accountId: f.a.id,
+        keyId: 'key-a-0001',
+        secretDigest: 'd'.repeat(64),
+        now: Date.now(),
+      });
       expect(await f.store.findApiKey('key-a-0001\u0000')).toBeUndefined();
-      expect(await f.store.revokeApiKey('key-a-0001\u0000')).toBe(false);
+      expect(await f.store.revokeApiKey('key-a-0001\u0000', Date.now())).toBe(false);
       expect(await f.store.findLine(`${LINE_A}\u0000`)).toBeUndefined();
       expect(await f.store.findAccountByEmail('a@example.com\u0000')).toBeUndefined();
       expect(await f.store.findApiKey('key-a-0001')).toMatchObject({ revokedAt: null });
     });
 
     it('rejects a line number that any account already has', async () => {
-      await expect(f.store.addLine({ accountId: f.a.id, number: LINE_A, provider: 'sandbox' })).rejects.toThrow();
-      await expect(f.store.addLine({ accountId: f.b.id, number: LINE_A, provider: 'sandbox' })).rejects.toThrow();
+      await expect(
+        f.store.addLine({ accountId: f.a.id, number: LINE_A, provider: 'sandbox', now: Date.now() }),
+      ).rejects.toThrow();
+      await expect(
+        f.store.addLine({ accountId: f.b.id, number: LINE_A, provider: 'sandbox', now: Date.now() }),
+      ).rejects.toThrow();
       expect(await f.store.findLine(LINE_A)).toMatchObject({ accountId: f.a.id });
     });
   });

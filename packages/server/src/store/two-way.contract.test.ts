@@ -2,9 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newHandle } from '../domain/ids.js';
 import type { Message } from '../domain/message.js';
 import { declinedForOptOut } from '../domain/opt-out.js';
-import { type BackendInstance, STORE_BACKENDS } from '../test-support/backends.js';
-import { messageDraft } from '../test-support/message-draft.js';
-import type { Account, InboundInput, NewMessage, Store } from './store.js';
+import { type BackendInstance, STORE_BACKENDS } from '../../test/support/backends.js';
+import { messageDraft } from '../../test/support/message-draft.js';
+import type { Account } from '../domain/account.js';
+import type { InboundInput } from './ports/messages-port.js';
+import type { NewMessage } from '../domain/message.js';
+import type { Store } from './store.js';
 
 /**
  * The two-way half of the Store contract: inbound messages with their `receive` deliveries,
@@ -30,11 +33,11 @@ describe.each(STORE_BACKENDS)('Store two-way contract ($name)', (backend) => {
   beforeEach(async () => {
     instance = await backend.create();
     store = instance.store;
-    a = await store.createAccount({ email: 'a@example.com' });
-    b = await store.createAccount({ email: 'b@example.com' });
-    await store.addLine({ accountId: a.id, number: LINE_A, provider: 'sandbox' });
-    await store.addLine({ accountId: a.id, number: LINE_A2, provider: 'sandbox' });
-    await store.addLine({ accountId: b.id, number: LINE_B, provider: 'sandbox' });
+    a = await store.createAccount({ email: 'a@example.com', now: Date.now() });
+    b = await store.createAccount({ email: 'b@example.com', now: Date.now() });
+    await store.addLine({ accountId: a.id, number: LINE_A, provider: 'sandbox', now: Date.now() });
+    await store.addLine({ accountId: a.id, number: LINE_A2, provider: 'sandbox', now: Date.now() });
+    await store.addLine({ accountId: b.id, number: LINE_B, provider: 'sandbox', now: Date.now() });
   });
   afterEach(async () => {
     await instance.dispose();
@@ -86,14 +89,18 @@ describe.each(STORE_BACKENDS)('Store two-way contract ($name)', (backend) => {
     });
 
     it('queues receive deliveries for entries of the line only, with the wire message', async () => {
-      await store.updateWebhookConfig(a.id, {
-        mode: 'append',
-        endpoints: [
-          { type: 'receive', url: HOOK, secret: null, sendblueNumbers: null },
-          { type: 'receive', url: HOOK_A2, secret: null, sendblueNumbers: [LINE_A2] },
-          { type: 'outbound', url: 'http://127.0.0.1:9/out', secret: null, sendblueNumbers: null },
-        ],
-      });
+      await store.updateWebhookConfig(
+        a.id,
+        {
+          mode: 'append',
+          endpoints: [
+            { type: 'receive', url: HOOK, secret: null, sendblueNumbers: null },
+            { type: 'receive', url: HOOK_A2, secret: null, sendblueNumbers: [LINE_A2] },
+            { type: 'outbound', url: 'http://127.0.0.1:9/out', secret: null, sendblueNumbers: null },
+          ],
+        },
+        Date.now(),
+      );
       const r = await receive({ message: inbound(a, LINE_A, CONTACT, 'to line A'), keyword: null });
       const queued = await deliveries();
       expect(queued.map((d) => [d.kind, d.url, d.messageHandle])).toEqual([['receive', HOOK, r.message.handle]]);
@@ -120,10 +127,14 @@ describe.each(STORE_BACKENDS)('Store two-way contract ($name)', (backend) => {
     });
 
     it('stores a handle once: a repeated message is a duplicate and queues nothing', async () => {
-      await store.updateWebhookConfig(a.id, {
-        mode: 'append',
-        endpoints: [{ type: 'receive', url: HOOK, secret: null, sendblueNumbers: null }],
-      });
+      await store.updateWebhookConfig(
+        a.id,
+        {
+          mode: 'append',
+          endpoints: [{ type: 'receive', url: HOOK, secret: null, sendblueNumbers: null }],
+        },
+        Date.now(),
+      );
       const message = inbound(a, LINE_A, CONTACT, 'once');
       const first = await receive({ message, keyword: null });
       const again = await receive({ message, keyword: null });

@@ -1,4 +1,4 @@
-import type { WebhookAttempt } from './store.js';
+import type { WebhookAttempt } from '../domain/webhook-delivery.js';
 
 /** A `webhook_attempts` row as every backend returns it (times in epoch ms). */
 export interface AttemptRow {

@@ -1,5 +1,5 @@
 import type { DeliveryKind, DeliveryStatus } from '../domain/webhook.js';
-import type { WebhookDelivery } from './store.js';
+import type { WebhookDelivery } from '../domain/webhook-delivery.js';
 
 /** A `webhook_deliveries` row as every backend returns it (times in epoch ms), and its domain shape. */
 export interface DeliveryRow {

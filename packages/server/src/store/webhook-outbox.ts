@@ -1,6 +1,6 @@
 import { type Message, toWire } from '../domain/message.js';
 import { CALLBACK_STATUSES, type WebhookType } from '../domain/webhook.js';
-import type { NewWebhookDelivery, WebhookEndpoint } from './store.js';
+import type { NewWebhookDelivery, WebhookEndpoint } from '../domain/webhook-delivery.js';
 
 /**
  * Backend-neutral outbox rules, shared by every Store so they cannot drift apart: which

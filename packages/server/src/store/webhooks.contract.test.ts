@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Message, toWire } from '../domain/message.js';
-import { type BackendInstance, STORE_BACKENDS } from '../test-support/backends.js';
-import { messageDraft } from '../test-support/message-draft.js';
-import type { Account, ClaimedDelivery, NewWebhookDelivery, StatusPatch, Store } from './store.js';
+import { type BackendInstance, STORE_BACKENDS } from '../../test/support/backends.js';
+import { messageDraft } from '../../test/support/message-draft.js';
+import type { Account } from '../domain/account.js';
+import type { ClaimedDelivery, NewWebhookDelivery } from '../domain/webhook-delivery.js';
+import type { StatusPatch } from '../domain/job.js';
+import type { Store } from './store.js';
 
 /**
  * The webhook half of the Store contract: the outbox written with status changes, fair claims,
@@ -25,10 +28,10 @@ describe.each(STORE_BACKENDS)('Store webhooks contract ($name)', (backend) => {
   beforeEach(async () => {
     instance = await backend.create();
     store = instance.store;
-    a = await store.createAccount({ email: 'a@example.com' });
-    b = await store.createAccount({ email: 'b@example.com' });
-    await store.addLine({ accountId: a.id, number: LINE_A, provider: 'sandbox' });
-    await store.addLine({ accountId: b.id, number: LINE_B, provider: 'sandbox' });
+    a = await store.createAccount({ email: 'a@example.com', now: Date.now() });
+    b = await store.createAccount({ email: 'b@example.com', now: Date.now() });
+    await store.addLine({ accountId: a.id, number: LINE_A, provider: 'sandbox', now: Date.now() });
+    await store.addLine({ accountId: b.id, number: LINE_B, provider: 'sandbox', now: Date.now() });
   });
   afterEach(async () => {
     await instance.dispose();
@@ -88,11 +91,15 @@ describe.each(STORE_BACKENDS)('Store webhooks contract ($name)', (backend) => {
     (await store.listWebhookDeliveries(account.id, { limit: 100, offset: 0 })).deliveries;
 
   it('queues a status callback and outbound entries with each status change, frozen as the wire message', async () => {
-    await store.updateWebhookConfig(a.id, {
-      mode: 'append',
-      endpoints: [{ type: 'outbound', url: OUT, secret: 'entry', sendblueNumbers: null }],
-      globalSecret: 'global',
-    });
+    await store.updateWebhookConfig(
+      a.id,
+      {
+        mode: 'append',
+        endpoints: [{ type: 'outbound', url: OUT, secret: 'entry', sendblueNumbers: null }],
+        globalSecret: 'global',
+      },
+      Date.now(),
+    );
     const m = await accepted(a, LINE_A);
     expect(await log()).toEqual([]);
     const [changed] = await change(m, [{ status: 'SENT' }]);
@@ -203,10 +210,14 @@ describe.each(STORE_BACKENDS)('Store webhooks contract ($name)', (backend) => {
   });
 
   it('disables an entry that answered 410, with its pending deliveries, and queues no more for it', async () => {
-    const config = await store.updateWebhookConfig(a.id, {
-      mode: 'append',
-      endpoints: [{ type: 'outbound', url: OUT, secret: null, sendblueNumbers: null }],
-    });
+    const config = await store.updateWebhookConfig(
+      a.id,
+      {
+        mode: 'append',
+        endpoints: [{ type: 'outbound', url: OUT, secret: null, sendblueNumbers: null }],
+      },
+      Date.now(),
+    );
     await change(await accepted(a, LINE_A, null), [{ status: 'SENT' }]);
     await change(await accepted(a, LINE_A, null), [{ status: 'SENT' }]);
     const [first] = await claim(T0 + 10, { limit: 1 });
@@ -217,48 +228,60 @@ describe.each(STORE_BACKENDS)('Store webhooks contract ($name)', (backend) => {
       now: T0 + 11,
     });
     expect((await log()).map((d) => d.status)).toEqual(['disabled', 'disabled']);
-    const after = await store.getWebhookConfig(a.id);
+    const after = await store.getWebhookConfig(a.id, Date.now());
     expect(after.endpoints[0]).toMatchObject({ id: config.endpoints[0]?.id, url: OUT });
     expect(after.endpoints[0]?.disabledAt).not.toBeNull();
     const m3 = await accepted(a, LINE_A, null);
     await change(m3, [{ status: 'SENT' }]);
     expect(await log()).toHaveLength(2);
     // Given again, the entry is enabled again.
-    await store.updateWebhookConfig(a.id, {
-      mode: 'append',
-      endpoints: [{ type: 'outbound', url: OUT, secret: null, sendblueNumbers: null }],
-    });
-    expect((await store.getWebhookConfig(a.id)).endpoints[0]?.disabledAt).toBeNull();
+    await store.updateWebhookConfig(
+      a.id,
+      {
+        mode: 'append',
+        endpoints: [{ type: 'outbound', url: OUT, secret: null, sendblueNumbers: null }],
+      },
+      Date.now(),
+    );
+    expect((await store.getWebhookConfig(a.id, Date.now())).endpoints[0]?.disabledAt).toBeNull();
   });
 
   it('appends, replaces and removes entries; removed entries drop their pending deliveries', async () => {
-    const s1 = (await store.getWebhookConfig(a.id)).signingSecret;
+    const s1 = (await store.getWebhookConfig(a.id, Date.now())).signingSecret;
     expect(s1).toMatch(/^whsec_/);
-    expect((await store.getWebhookConfig(a.id)).signingSecret).toBe(s1);
-    expect((await store.getWebhookConfig(b.id)).signingSecret).not.toBe(s1);
-    await store.updateWebhookConfig(a.id, {
-      mode: 'append',
-      endpoints: [
-        { type: 'receive', url: CB, secret: null, sendblueNumbers: [LINE_A] },
-        { type: 'outbound', url: OUT, secret: null, sendblueNumbers: null },
-      ],
-      globalSecret: 'g',
-    });
+    expect((await store.getWebhookConfig(a.id, Date.now())).signingSecret).toBe(s1);
+    expect((await store.getWebhookConfig(b.id, Date.now())).signingSecret).not.toBe(s1);
+    await store.updateWebhookConfig(
+      a.id,
+      {
+        mode: 'append',
+        endpoints: [
+          { type: 'receive', url: CB, secret: null, sendblueNumbers: [LINE_A] },
+          { type: 'outbound', url: OUT, secret: null, sendblueNumbers: null },
+        ],
+        globalSecret: 'g',
+      },
+      Date.now(),
+    );
     const m = await accepted(a, LINE_A, null);
     await change(m, [{ status: 'SENT' }]);
-    const replaced = await store.updateWebhookConfig(a.id, {
-      mode: 'replace',
-      endpoints: [{ type: 'receive', url: CB, secret: 's', sendblueNumbers: null }],
-      globalSecret: null,
-    });
+    const replaced = await store.updateWebhookConfig(
+      a.id,
+      {
+        mode: 'replace',
+        endpoints: [{ type: 'receive', url: CB, secret: 's', sendblueNumbers: null }],
+        globalSecret: null,
+      },
+      Date.now(),
+    );
     expect(replaced.globalSecret).toBeNull();
     expect(replaced.endpoints.map((e) => [e.type, e.url, e.secret, e.sendblueNumbers])).toEqual([
       ['receive', CB, 's', null],
     ]);
     expect((await log()).map((d) => [d.status, d.lastError])).toEqual([['disabled', 'webhook entry removed']]);
-    expect(await store.removeWebhookEndpoints(a.id, { urls: [CB], type: 'outbound' })).toBe(0);
-    expect(await store.removeWebhookEndpoints(b.id, { urls: [CB] })).toBe(0);
-    expect(await store.removeWebhookEndpoints(a.id, { urls: [CB] })).toBe(1);
-    expect((await store.getWebhookConfig(a.id)).endpoints).toEqual([]);
+    expect(await store.removeWebhookEndpoints(a.id, { urls: [CB], type: 'outbound', now: Date.now() })).toBe(0);
+    expect(await store.removeWebhookEndpoints(b.id, { urls: [CB], now: Date.now() })).toBe(0);
+    expect(await store.removeWebhookEndpoints(a.id, { urls: [CB], now: Date.now() })).toBe(1);
+    expect((await store.getWebhookConfig(a.id, Date.now())).endpoints).toEqual([]);
   });
 });

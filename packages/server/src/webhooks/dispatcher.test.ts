@@ -1,9 +1,10 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Clock, ManualClock, SystemClock } from '../domain/clock.js';
-import { STORE_BACKENDS, type BackendInstance } from '../test-support/backends.js';
-import { type Receiver, type Reply, startReceiver } from '../test-support/webhook-receiver.js';
-import type { Store, WebhookDeliveryLog } from '../store/store.js';
+import { STORE_BACKENDS, type BackendInstance } from '../../test/support/backends.js';
+import { type Receiver, type Reply, startReceiver } from '../../test/support/webhook-receiver.js';
+import type { Store } from '../store/store.js';
+import type { WebhookDeliveryLog } from '../domain/webhook-delivery.js';
 import { parseRetrySchedule, DEFAULT_RETRY_SCHEDULE } from './retry-schedule.js';
 import { Dispatcher, type DispatcherSettings } from './dispatcher.js';
 import { HttpSender } from './http-sender.js';
@@ -37,7 +38,7 @@ describe.each(STORE_BACKENDS)('Dispatcher ($name)', (storeBackend) => {
     options: { clock?: Clock; settings?: Partial<DispatcherSettings>; logs?: string[] } = {},
   ): Promise<Rig> {
     const store = backend.store;
-    const account = await store.createAccount({ email: `a${Math.random()}@example.test` });
+    const account = await store.createAccount({ email: `a${Math.random()}@example.test`, now: Date.now() });
     const receiver = await startReceiver((_r, i) => reply(i));
     const timeoutMs = options.settings?.timeoutMs ?? 300;
     const sender = new HttpSender({ policy: new AddressPolicy(['127.0.0.0/8']), timeoutMs, userAgent: 'test' });
@@ -126,14 +127,18 @@ describe.each(STORE_BACKENDS)('Dispatcher ($name)', (storeBackend) => {
   it('never writes secrets to its logs, even at trace level', async () => {
     const logs: string[] = [];
     const r = await rig((i) => (i < 2 ? 500 : 200), { logs });
-    await r.store.updateWebhookConfig(r.accountId, {
-      mode: 'append',
-      endpoints: [],
-      globalSecret: 'global-secret-xyz',
-    });
+    await r.store.updateWebhookConfig(
+      r.accountId,
+      {
+        mode: 'append',
+        endpoints: [],
+        globalSecret: 'global-secret-xyz',
+      },
+      Date.now(),
+    );
     await enqueue(r);
     await advance(r, 10 * MINUTE);
-    const { signingSecret } = await r.store.getWebhookConfig(r.accountId);
+    const { signingSecret } = await r.store.getWebhookConfig(r.accountId, Date.now());
     expect(r.receiver.received.at(-1)?.headers['sb-signing-secret']).toBe('global-secret-xyz');
     expect(logs.length).toBeGreaterThan(0);
     const text = logs.join('\n');
@@ -181,10 +186,14 @@ describe.each(STORE_BACKENDS)('Dispatcher ($name)', (storeBackend) => {
 
   it('disables an endpoint that answers 410 Gone, with its pending deliveries', async () => {
     const r = await rig(() => 410);
-    const config = await r.store.updateWebhookConfig(r.accountId, {
-      mode: 'append',
-      endpoints: [{ type: 'outbound', url: `${r.receiver.url}/gone`, secret: null, sendblueNumbers: null }],
-    });
+    const config = await r.store.updateWebhookConfig(
+      r.accountId,
+      {
+        mode: 'append',
+        endpoints: [{ type: 'outbound', url: `${r.receiver.url}/gone`, secret: null, sendblueNumbers: null }],
+      },
+      Date.now(),
+    );
     const endpoint = config.endpoints[0];
     await enqueue(r, 6, { endpointId: endpoint?.id ?? 0, url: endpoint?.url ?? '' });
     await advance(r, MINUTE);
@@ -192,7 +201,7 @@ describe.each(STORE_BACKENDS)('Dispatcher ($name)', (storeBackend) => {
     expect(all.every((d) => d.status === 'disabled')).toBe(true);
     // At most the first round (4 per destination) was attempted; the rest were never sent.
     expect(r.receiver.received.length).toBeLessThanOrEqual(4);
-    const after = await r.store.getWebhookConfig(r.accountId);
+    const after = await r.store.getWebhookConfig(r.accountId, Date.now());
     expect(after.endpoints[0]?.disabledAt).not.toBeNull();
   });
 

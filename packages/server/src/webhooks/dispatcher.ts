@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
-import type { ClaimedDelivery, Store, WebhookOutcome } from '../store/store.js';
+import type { ClaimedDelivery, WebhookOutcome } from '../domain/webhook-delivery.js';
+import type { Store } from '../store/store.js';
 import type { SendResult } from './http-sender.js';
 import { nextAttemptAt } from './retry-schedule.js';
 import { webhookHeaders } from './signing.js';

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { buildConnector } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Receiver, type Reply, startReceiver } from '../test-support/webhook-receiver.js';
+import { type Receiver, type Reply, startReceiver } from '../../test/support/webhook-receiver.js';
 import { HttpSender, type SendResult } from './http-sender.js';
 import { AddressPolicy } from './ssrf-guard.js';
 

@@ -1,7 +1,7 @@
 import { AppError } from '../domain/errors.js';
 import { type WebhookType, WEBHOOK_TYPES } from '../domain/webhook.js';
 import { checkPublicUrl } from '../messaging/urls.js';
-import type { WebhookConfig, WebhookEndpoint, WebhookEndpointInput } from '../store/store.js';
+import type { WebhookConfig, WebhookEndpoint, WebhookEndpointInput } from '../domain/webhook-delivery.js';
 import { type AddressPolicy, BlockedAddressError, checkOutboundUrl } from './ssrf-guard.js';
 
 /** An entry as Sendblue's API takes it: a URL, or `{url, secret, sendblue_numbers}`. */

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../domain/errors.js';
 import { type WebhookType, WEBHOOK_TYPES } from '../../domain/webhook.js';
-import type { Store, WebhookConfig } from '../../store/store.js';
+import type { LinesPort } from '../../store/ports/lines-port.js';
+import type { WebhooksPort } from '../../store/ports/webhooks-port.js';
+import type { WebhookConfig } from '../../domain/webhook-delivery.js';
 import type { AddressPolicy } from '../../webhooks/ssrf-guard.js';
 import { MAX_ENTRIES_PER_TYPE, parseEntries, toWireWebhooks, type WireEntry } from '../../webhooks/webhook-entries.js';
 import { callerOf } from '../auth.js';
@@ -15,8 +17,9 @@ import {
 } from '../schemas/webhook-schema.js';
 
 export interface AccountWebhookRouteDeps {
-  store: Store;
+  store: WebhooksPort & LinesPort;
   policy: AddressPolicy;
+  now: () => number;
 }
 
 const TAG = ['Webhooks'];
@@ -24,7 +27,7 @@ const TAG = ['Webhooks'];
 /** Sendblue's webhook management API (shared/sendblue-api.md 7.3), per authenticated account. */
 export const accountWebhookRoutes: FastifyPluginAsyncTypebox<AccountWebhookRouteDeps> = async (
   app,
-  { store, policy },
+  { store, policy, now },
 ) => {
   const respond = (config: WebhookConfig, message?: string) => ({
     status: 'OK' as const,
@@ -47,7 +50,7 @@ export const accountWebhookRoutes: FastifyPluginAsyncTypebox<AccountWebhookRoute
         response: { 200: WebhooksResponse, ...ERROR_RESPONSES },
       },
     },
-    async (request) => respond(await store.getWebhookConfig(callerOf(request).accountId)),
+    async (request) => respond(await store.getWebhookConfig(callerOf(request).accountId, now())),
   );
 
   app.post(
@@ -70,18 +73,22 @@ export const accountWebhookRoutes: FastifyPluginAsyncTypebox<AccountWebhookRoute
         lines: await lineSet(caller.accountId),
         field: 'webhooks',
       });
-      const existing = (await store.getWebhookConfig(caller.accountId)).endpoints.filter((e) => e.type === type);
+      const existing = (await store.getWebhookConfig(caller.accountId, now())).endpoints.filter((e) => e.type === type);
       const urls = new Set([...existing.map((e) => e.url), ...endpoints.map((e) => e.url)]);
       if (urls.size > MAX_ENTRIES_PER_TYPE) {
         throw new AppError('validation_failed', `at most ${MAX_ENTRIES_PER_TYPE} ${type} webhooks are allowed`, {
           details: [{ field: 'webhooks', message: `more than ${MAX_ENTRIES_PER_TYPE} ${type} webhooks` }],
         });
       }
-      const config = await store.updateWebhookConfig(caller.accountId, {
-        mode: 'append',
-        endpoints,
-        ...(request.body.globalSecret === undefined ? {} : { globalSecret: request.body.globalSecret }),
-      });
+      const config = await store.updateWebhookConfig(
+        caller.accountId,
+        {
+          mode: 'append',
+          endpoints,
+          ...(request.body.globalSecret === undefined ? {} : { globalSecret: request.body.globalSecret }),
+        },
+        now(),
+      );
       return respond(config, 'Webhooks added');
     },
   );
@@ -105,11 +112,15 @@ export const accountWebhookRoutes: FastifyPluginAsyncTypebox<AccountWebhookRoute
       const endpoints = WEBHOOK_TYPES.flatMap((type: WebhookType) =>
         parseEntries(type, (body[type] ?? []) as WireEntry[], { policy, lines, field: `webhooks.${type}` }),
       );
-      const config = await store.updateWebhookConfig(caller.accountId, {
-        mode: 'replace',
-        endpoints,
-        globalSecret: body.globalSecret ?? null,
-      });
+      const config = await store.updateWebhookConfig(
+        caller.accountId,
+        {
+          mode: 'replace',
+          endpoints,
+          globalSecret: body.globalSecret ?? null,
+        },
+        now(),
+      );
       return respond(config, 'Webhooks replaced');
     },
   );
@@ -131,6 +142,7 @@ export const accountWebhookRoutes: FastifyPluginAsyncTypebox<AccountWebhookRoute
       const removed = await store.removeWebhookEndpoints(caller.accountId, {
         urls: request.body.webhooks,
         ...(request.body.type === undefined ? {} : { type: request.body.type }),
+        now: now(),
       });
       return { status: 'OK' as const, message: `${removed} webhook${removed === 1 ? '' : 's'} deleted` };
     },

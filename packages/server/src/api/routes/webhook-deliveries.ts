@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../domain/errors.js';
-import type { Store, WebhookDelivery, WebhookDeliveryLog } from '../../store/store.js';
+import type { Store } from '../../store/store.js';
+import type { WebhookDelivery, WebhookDeliveryLog } from '../../domain/webhook-delivery.js';
 import { callerOf } from '../auth.js';
 import { ERROR_RESPONSES } from '../schemas/message-schema.js';
 import {

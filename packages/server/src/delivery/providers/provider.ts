@@ -1,5 +1,5 @@
 import type { Message } from '../../domain/message.js';
-import type { StatusPatch } from '../../store/store.js';
+import type { StatusPatch } from '../../domain/job.js';
 
 /**
  * A network that carries messages: the sandbox, and later BlueBubbles (iMessage) and SMPP (SMS).

@@ -1,4 +1,4 @@
-import type { Account, ApiKey, Line } from '../store.js';
+import type { Account, ApiKey, Line } from '../../domain/account.js';
 
 /** Rows of the account tables as PostgreSQL returns them, and their domain shapes. */
 

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { Message } from '../../domain/message.js';
 import { CALLBACK_STATUSES } from '../../domain/webhook.js';
 import type { Settled } from '../batcher.js';
-import type { AcceptInput, AcceptResult } from '../store.js';
+import type { AcceptInput, AcceptResult } from '../ports/messages-port.js';
 import { MESSAGE_INSERT_PARAMS, insertMessagesParams, insertMessagesSql } from './message-row.js';
 import type { PostgresWebhooks } from './postgres-webhooks.js';
 import { insertDeliveriesParams, insertDeliveriesSql } from './webhook-rows.js';

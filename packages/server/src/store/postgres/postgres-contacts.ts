@@ -1,4 +1,4 @@
-import type { Contact } from '../store.js';
+import type { Contact } from '../../domain/contact.js';
 import type { Db } from './postgres-pool.js';
 
 /** Contacts' opt-out state per account, on whatever connection (or transaction) is passed in. */

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { Message } from '../../domain/message.js';
 import { declinedForOptOut } from '../../domain/opt-out.js';
-import type { InboundInput, InboundResult, NewMessage } from '../store.js';
+import type { InboundInput, InboundResult } from '../ports/messages-port.js';
+import type { NewMessage } from '../../domain/message.js';
 import {
   MESSAGE_SELECT,
   type MessageRow,

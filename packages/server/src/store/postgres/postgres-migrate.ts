@@ -32,6 +32,7 @@ export async function migratePostgres(pool: Pool, dir: URL): Promise<number[]> {
       await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
         version,
         file,
+        // Wall time on purpose: when the file ran, whatever clock the server is started with.
         Date.now(),
       ]);
       ran.push(version);

@@ -4,30 +4,21 @@ import type { WebhookType } from '../../domain/webhook.js';
 import { Batcher, type Settled } from '../batcher.js';
 import { buildMessageList } from '../message-filter.js';
 import { applyPatch, decodeScheduledStatus, encodeScheduledStatus } from '../status-patch.js';
+import type { AcceptInput, AcceptResult } from '../ports/messages-port.js';
+import type { Account, ApiKey, Line } from '../../domain/account.js';
 import type {
-  AcceptInput,
-  AcceptResult,
-  Account,
-  ApiKey,
   ClaimedDelivery,
-  ClaimedJob,
-  DeliveryQuery,
-  Job,
-  JobKind,
-  JobOutcome,
-  Line,
-  MessageQuery,
   NewWebhookDelivery,
-  StatusChange,
-  Store,
-  StoreCapabilities,
   WebhookAttemptResult,
-  WebhookClaimInput,
   WebhookConfig,
   WebhookConfigUpdate,
   WebhookDelivery,
   WebhookDeliveryLog,
-} from '../store.js';
+} from '../../domain/webhook-delivery.js';
+import type { ClaimedJob, Job, JobKind, JobOutcome, StatusChange } from '../../domain/job.js';
+import type { DeliveryQuery, WebhookClaimInput } from '../ports/webhooks-port.js';
+import type { MessageQuery } from '../../domain/message-query.js';
+import type { Store, StoreCapabilities } from '../store.js';
 import { type AccountRow, type KeyRow, type LineRow, accountFromRow, keyFromRow, lineFromRow } from './account-rows.js';
 import { MESSAGE_SELECT, type MessageRow, rowToMessage } from './message-row.js';
 import { acceptBatch } from './postgres-accept.js';
@@ -37,7 +28,8 @@ import { type Db, createPool, inTransaction } from './postgres-pool.js';
 import { matchesNothing } from './postgres-text.js';
 import { PostgresWebhooks } from './postgres-webhooks.js';
 import type { Group } from '../../domain/group.js';
-import type { AccountSettings, Contact, InboundInput, InboundResult } from '../store.js';
+import type { AccountSettings, Contact } from '../../domain/contact.js';
+import type { InboundInput, InboundResult } from '../ports/messages-port.js';
 import { postgresAccountSettings } from './postgres-account-settings.js';
 import { postgresContacts } from './postgres-contacts.js';
 import { PostgresGroups } from './postgres-groups.js';
@@ -126,6 +118,13 @@ export class PostgresStore implements Store {
     await migratePostgres(this.pool, MIGRATIONS);
   }
 
+  async migrationLevel(): Promise<string> {
+    const r = await this.pool.query<{ name: string }>(
+      'SELECT name FROM schema_migrations ORDER BY version DESC LIMIT 1',
+    );
+    return r.rows[0]?.name.replace(/\.sql$/, '') ?? '';
+  }
+
   async close(): Promise<void> {
     await this.listener.close();
     await this.pool.end();
@@ -138,8 +137,8 @@ export class PostgresStore implements Store {
 
   // --- accounts, keys, lines -------------------------------------------------------------------
 
-  async createAccount(input: { email: string; plan?: string }): Promise<Account> {
-    const now = Date.now();
+  async createAccount(input: { email: string; plan?: string; now: number }): Promise<Account> {
+    const now = input.now;
     const plan = input.plan ?? 'dedicated';
     const r = await this.pool.query<{ id: number }>(
       'INSERT INTO accounts (email, plan, created_at) VALUES ($1, $2, $3) RETURNING id',
@@ -167,10 +166,11 @@ export class PostgresStore implements Store {
     keyId: string;
     secretDigest: string;
     label?: string;
+    now: number;
   }): Promise<ApiKey> {
     await this.pool.query(
       'INSERT INTO api_keys (key_id, account_id, secret_digest, label, created_at) VALUES ($1, $2, $3, $4, $5)',
-      [input.keyId, input.accountId, input.secretDigest, input.label ?? null, Date.now()],
+      [input.keyId, input.accountId, input.secretDigest, input.label ?? null, input.now],
     );
     const key = await this.findApiKey(input.keyId);
     if (key === undefined) throw new Error('api key vanished after insert');
@@ -195,10 +195,10 @@ export class PostgresStore implements Store {
     });
   }
 
-  async revokeApiKey(keyId: string): Promise<boolean> {
+  async revokeApiKey(keyId: string, now: number): Promise<boolean> {
     if (matchesNothing(keyId)) return false;
     const r = await this.pool.query('UPDATE api_keys SET revoked_at = $1 WHERE key_id = $2 AND revoked_at IS NULL', [
-      Date.now(),
+      now,
       keyId,
     ]);
     return (r.rowCount ?? 0) > 0;
@@ -213,12 +213,12 @@ export class PostgresStore implements Store {
   private static readonly LINE_SELECT = `SELECT l.id, l.account_id, a.email AS account_email, l.number, l.provider,
     l.created_at FROM lines l JOIN accounts a ON a.id = l.account_id`;
 
-  async addLine(input: { accountId: number; number: string; provider: string }): Promise<Line> {
+  async addLine(input: { accountId: number; number: string; provider: string; now: number }): Promise<Line> {
     await this.pool.query('INSERT INTO lines (account_id, number, provider, created_at) VALUES ($1, $2, $3, $4)', [
       input.accountId,
       input.number,
       input.provider,
-      Date.now(),
+      input.now,
     ]);
     const line = await this.findLine(input.number);
     if (line === undefined) throw new Error('line vanished after insert');
@@ -438,15 +438,18 @@ export class PostgresStore implements Store {
 
   // --- webhooks (postgres-webhooks.ts) --------------------------------------------------------
 
-  getWebhookConfig(accountId: number): Promise<WebhookConfig> {
-    return this.webhooks.getConfig(accountId);
+  getWebhookConfig(accountId: number, now: number): Promise<WebhookConfig> {
+    return this.webhooks.getConfig(accountId, now);
   }
 
-  updateWebhookConfig(accountId: number, update: WebhookConfigUpdate): Promise<WebhookConfig> {
-    return this.webhooks.updateConfig(accountId, update);
+  updateWebhookConfig(accountId: number, update: WebhookConfigUpdate, now: number): Promise<WebhookConfig> {
+    return this.webhooks.updateConfig(accountId, update, now);
   }
 
-  removeWebhookEndpoints(accountId: number, input: { urls: string[]; type?: WebhookType }): Promise<number> {
+  removeWebhookEndpoints(
+    accountId: number,
+    input: { urls: string[]; type?: WebhookType; now: number },
+  ): Promise<number> {
     return this.webhooks.removeEndpoints(accountId, input);
   }
 

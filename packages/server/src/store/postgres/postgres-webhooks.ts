@@ -4,17 +4,16 @@ import { type DeliveryStatus, type WebhookType, newSigningSecret } from '../../d
 import { Batcher, type Settled } from '../batcher.js';
 import type {
   ClaimedDelivery,
-  DeliveryQuery,
   NewWebhookDelivery,
   WebhookAttemptResult,
-  WebhookClaimInput,
   WebhookConfig,
   WebhookConfigUpdate,
   WebhookDelivery,
   WebhookDeliveryLog,
   WebhookEndpoint,
   WebhookOutcome,
-} from '../store.js';
+} from '../../domain/webhook-delivery.js';
+import type { DeliveryQuery, WebhookClaimInput } from '../ports/webhooks-port.js';
 import { type ClaimCandidate, pickFair, receiveDeliveries, statusChangeDeliveries } from '../webhook-outbox.js';
 import { type AttemptRow, attemptsByDelivery } from '../webhook-attempt-log.js';
 import { type Db, inTransaction } from './postgres-pool.js';
@@ -156,11 +155,15 @@ export class PostgresWebhooks {
   }
 
   /** The account's settings row, created (with a fresh signing secret) on first use. */
-  private async settings(db: Db, accountId: number): Promise<{ signing_secret: string; global_secret: string | null }> {
+  private async settings(
+    db: Db,
+    accountId: number,
+    now: number,
+  ): Promise<{ signing_secret: string; global_secret: string | null }> {
     await db.query(
       `INSERT INTO webhook_settings (account_id, signing_secret, global_secret, updated_at) VALUES ($1, $2, NULL, $3)
        ON CONFLICT (account_id) DO NOTHING`,
-      [accountId, newSigningSecret(), Date.now()],
+      [accountId, newSigningSecret(), now],
     );
     const r = await db.query<{ signing_secret: string; global_secret: string | null }>(
       'SELECT signing_secret, global_secret FROM webhook_settings WHERE account_id = $1',
@@ -171,9 +174,9 @@ export class PostgresWebhooks {
     return row;
   }
 
-  async getConfig(accountId: number): Promise<WebhookConfig> {
+  async getConfig(accountId: number, now: number): Promise<WebhookConfig> {
     return inTransaction(this.pool, async (c) => {
-      const s = await this.settings(c, accountId);
+      const s = await this.settings(c, accountId, now);
       return {
         signingSecret: s.signing_secret,
         globalSecret: s.global_secret,
@@ -182,10 +185,9 @@ export class PostgresWebhooks {
     });
   }
 
-  async updateConfig(accountId: number, update: WebhookConfigUpdate): Promise<WebhookConfig> {
-    const now = Date.now();
+  async updateConfig(accountId: number, update: WebhookConfigUpdate, now: number): Promise<WebhookConfig> {
     await inTransaction(this.pool, async (c) => {
-      await this.settings(c, accountId);
+      await this.settings(c, accountId, now);
       // Serialises concurrent updates of one account (positions are computed from the rows).
       await c.query('SELECT 1 FROM webhook_settings WHERE account_id = $1 FOR UPDATE', [accountId]);
       if (update.globalSecret !== undefined) {
@@ -221,17 +223,20 @@ export class PostgresWebhooks {
         );
       }
     });
-    return this.getConfig(accountId);
+    return this.getConfig(accountId, now);
   }
 
-  async removeEndpoints(accountId: number, input: { urls: string[]; type?: WebhookType }): Promise<number> {
+  async removeEndpoints(
+    accountId: number,
+    input: { urls: string[]; type?: WebhookType; now: number },
+  ): Promise<number> {
     const urls = new Set(input.urls);
     return inTransaction(this.pool, async (c) => {
       const gone = (await this.endpoints(c, accountId, input.type)).filter((e) => urls.has(e.url));
       await this.deleteEndpoints(
         c,
         gone.map((e) => e.id),
-        Date.now(),
+        input.now,
       );
       return gone.length;
     });
@@ -294,7 +299,7 @@ export class PostgresWebhooks {
       const out: ClaimedDelivery[] = [];
       for (const r of rows) {
         let s = secrets.get(r.account_id);
-        if (s === undefined) secrets.set(r.account_id, (s = await this.settings(c, r.account_id)));
+        if (s === undefined) secrets.set(r.account_id, (s = await this.settings(c, r.account_id, input.now)));
         out.push({
           delivery: deliveryFromRow(r),
           payload: r.payload,

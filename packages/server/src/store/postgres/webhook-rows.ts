@@ -1,5 +1,5 @@
 import { type WebhookType, destinationOf, newWebhookId } from '../../domain/webhook.js';
-import type { NewWebhookDelivery, WebhookEndpoint } from '../store.js';
+import type { NewWebhookDelivery, WebhookEndpoint } from '../../domain/webhook-delivery.js';
 
 /** Endpoint rows as PostgreSQL returns them, and the bulk insert of deliveries (the delivery row is shared: ../webhook-delivery-row.ts). */
 

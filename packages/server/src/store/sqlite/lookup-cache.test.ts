@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../test-support/temp-dir.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
 import { SqliteStore } from './sqlite-store.js';
 
 /**
@@ -21,9 +21,9 @@ describe('SQLite key and line lookups across connections', () => {
     await server.migrate();
     server.startBackgroundWork();
     cli = new SqliteStore(`${dir.path}/tapback.db`);
-    accountId = (await server.createAccount({ email: 'a@example.com' })).id;
-    await server.createApiKey({ accountId, keyId: 'key-0001', secretDigest: 'd'.repeat(64) });
-    await server.addLine({ accountId, number: '+15550001000', provider: 'sandbox' });
+    accountId = (await server.createAccount({ email: 'a@example.com', now: Date.now() })).id;
+    await server.createApiKey({ accountId, keyId: 'key-0001', secretDigest: 'd'.repeat(64), now: Date.now() });
+    await server.addLine({ accountId, number: '+15550001000', provider: 'sandbox', now: Date.now() });
   });
 
   afterEach(async () => {
@@ -34,7 +34,7 @@ describe('SQLite key and line lookups across connections', () => {
 
   it('sees a key revoked by another connection on the next lookup', async () => {
     for (let i = 0; i < 3; i++) expect((await server.findApiKey('key-0001'))?.revokedAt).toBeNull();
-    expect(await cli.revokeApiKey('key-0001')).toBe(true);
+    expect(await cli.revokeApiKey('key-0001', Date.now())).toBe(true);
     await nextTurn();
     expect((await server.findApiKey('key-0001'))?.revokedAt).toBeTypeOf('number');
   });
@@ -47,8 +47,8 @@ describe('SQLite key and line lookups across connections', () => {
   it('sees keys and lines added by another connection, and never caches a miss', async () => {
     expect(await server.findApiKey('key-0002')).toBeUndefined();
     expect(await server.findLine('+15550001001')).toBeUndefined();
-    await cli.createApiKey({ accountId, keyId: 'key-0002', secretDigest: 'e'.repeat(64) });
-    await cli.addLine({ accountId, number: '+15550001001', provider: 'sandbox' });
+    await cli.createApiKey({ accountId, keyId: 'key-0002', secretDigest: 'e'.repeat(64), now: Date.now() });
+    await cli.addLine({ accountId, number: '+15550001001', provider: 'sandbox', now: Date.now() });
     await nextTurn();
     expect(await server.findApiKey('key-0002')).toMatchObject({ accountId, secretDigest: 'e'.repeat(64) });
     expect(await server.findLine('+15550001001')).toMatchObject({ accountId, provider: 'sandbox' });

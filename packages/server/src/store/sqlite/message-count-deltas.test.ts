@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { messageDraft } from '../../test-support/message-draft.js';
-import { tempDir } from '../../test-support/temp-dir.js';
+import { messageDraft } from '../../../test/support/message-draft.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
 import { RECOUNT_MESSAGES_SQL } from './message-count-deltas.js';
 import { SqliteStore } from './sqlite-store.js';
 
@@ -28,8 +28,8 @@ describe('SQLite message counters: summed per transaction = recounted from the r
   });
 
   it('agree after sends, a self-addressed one, a group message, a declined one and status changes', async () => {
-    const a = await store.createAccount({ email: 'a@example.com' });
-    const b = await store.createAccount({ email: 'b@example.com' });
+    const a = await store.createAccount({ email: 'a@example.com', now: Date.now() });
+    const b = await store.createAccount({ email: 'b@example.com', now: Date.now() });
     const drafts = [
       messageDraft(a, LINE, CONTACT, { createdAt: T0 }),
       messageDraft(a, LINE, LINE, { createdAt: T0 }),

@@ -24,6 +24,7 @@ export function migrateSqlite(db: Database.Database, dir: URL): number[] {
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         version,
         file,
+        // Wall time on purpose: when the file ran, whatever clock the server is started with.
         Date.now(),
       );
     }).immediate();

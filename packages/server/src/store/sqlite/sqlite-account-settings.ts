@@ -1,4 +1,4 @@
-import type { AccountSettings } from '../store.js';
+import type { AccountSettings } from '../../domain/contact.js';
 import type { Stmt } from './sqlite-statements.js';
 
 /** Per-account settings (the HELP reply); an account without a row has the defaults. */

@@ -1,4 +1,4 @@
-import type { Contact } from '../store.js';
+import type { Contact } from '../../domain/contact.js';
 import type { Stmt } from './sqlite-statements.js';
 
 /**

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { declinedForOptOut } from '../../domain/opt-out.js';
-import type { AcceptInput, AcceptResult, InboundInput, InboundResult } from '../store.js';
+import type { AcceptInput, AcceptResult, InboundInput, InboundResult } from '../ports/messages-port.js';
 import { MESSAGE_COLUMNS, MESSAGE_SELECT, type MessageRow, messageParams, rowToMessage } from './message-row.js';
 import type { SqliteContacts } from './sqlite-contacts.js';
 import type { Stmt } from './sqlite-statements.js';

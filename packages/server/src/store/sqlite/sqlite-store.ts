@@ -4,34 +4,22 @@ import Database from 'better-sqlite3';
 import type { Message } from '../../domain/message.js';
 import { applyPatch, decodeScheduledStatus, encodeScheduledStatus } from '../status-patch.js';
 import { buildMessageList, type NumberSides, numberSidesOf } from '../message-filter.js';
+import type { AcceptInput, AcceptResult, InboundInput, InboundResult } from '../ports/messages-port.js';
+import type { Account, ApiKey, Line } from '../../domain/account.js';
+import type { ClaimedJob, Job, JobKind, JobOutcome, StatusChange } from '../../domain/job.js';
+import type { MessageQuery } from '../../domain/message-query.js';
+import type { Store, StoreCapabilities } from '../store.js';
 import type {
-  AcceptInput,
-  AcceptResult,
-  Account,
-  ApiKey,
-  ClaimedJob,
-  Job,
-  JobKind,
-  JobOutcome,
-  Line,
-  MessageQuery,
-  StatusChange,
-  Store,
-  StoreCapabilities,
   ClaimedDelivery,
-  DeliveryQuery,
   NewWebhookDelivery,
   WebhookAttemptResult,
-  WebhookClaimInput,
   WebhookConfig,
   WebhookConfigUpdate,
   WebhookDelivery,
   WebhookDeliveryLog,
-  AccountSettings,
-  Contact,
-  InboundInput,
-  InboundResult,
-} from '../store.js';
+} from '../../domain/webhook-delivery.js';
+import type { DeliveryQuery, WebhookClaimInput } from '../ports/webhooks-port.js';
+import type { AccountSettings, Contact } from '../../domain/contact.js';
 import type { WebhookType } from '../../domain/webhook.js';
 import { SqliteWebhooks } from './sqlite-webhooks.js';
 import { SqliteAccountSettings } from './sqlite-account-settings.js';
@@ -140,6 +128,12 @@ export class SqliteStore implements Store {
     migrateSqlite(this.db, MIGRATIONS);
   }
 
+  async migrationLevel(): Promise<string> {
+    const r = this.stmt('SELECT name FROM schema_migrations ORDER BY version DESC LIMIT 1').get() as
+      { name: string } | undefined;
+    return r?.name.replace(/\.sql$/, '') ?? '';
+  }
+
   /**
    * For the server process: WAL checkpoints move to a thread of their own (checkpointer.ts), off
    * the commit path. Short-lived admin commands keep SQLite's automatic checkpoints.
@@ -171,8 +165,8 @@ export class SqliteStore implements Store {
 
   // --- accounts, keys, lines -------------------------------------------------------------------
 
-  async createAccount(input: { email: string; plan?: string }): Promise<Account> {
-    const now = Date.now();
+  async createAccount(input: { email: string; plan?: string; now: number }): Promise<Account> {
+    const now = input.now;
     const plan = input.plan ?? 'dedicated';
     const r = this.stmt('INSERT INTO accounts (email, plan, created_at) VALUES (?, ?, ?)').run(input.email, plan, now);
     this.clearLookups();
@@ -200,8 +194,9 @@ export class SqliteStore implements Store {
     keyId: string;
     secretDigest: string;
     label?: string;
+    now: number;
   }): Promise<ApiKey> {
-    const now = Date.now();
+    const now = input.now;
     this.stmt('INSERT INTO api_keys (key_id, account_id, secret_digest, label, created_at) VALUES (?, ?, ?, ?, ?)').run(
       input.keyId,
       input.accountId,
@@ -231,11 +226,8 @@ export class SqliteStore implements Store {
     });
   }
 
-  async revokeApiKey(keyId: string): Promise<boolean> {
-    const r = this.stmt('UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL').run(
-      Date.now(),
-      keyId,
-    );
+  async revokeApiKey(keyId: string, now: number): Promise<boolean> {
+    const r = this.stmt('UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL').run(now, keyId);
     this.clearLookups();
     return r.changes > 0;
   }
@@ -256,12 +248,12 @@ export class SqliteStore implements Store {
   private static readonly LINE_SELECT = `SELECT l.id, l.account_id, a.email AS account_email, l.number, l.provider,
     l.created_at FROM lines l JOIN accounts a ON a.id = l.account_id`;
 
-  async addLine(input: { accountId: number; number: string; provider: string }): Promise<Line> {
+  async addLine(input: { accountId: number; number: string; provider: string; now: number }): Promise<Line> {
     this.stmt('INSERT INTO lines (account_id, number, provider, created_at) VALUES (?, ?, ?, ?)').run(
       input.accountId,
       input.number,
       input.provider,
-      Date.now(),
+      input.now,
     );
     this.clearLookups();
     const line = await this.findLine(input.number);
@@ -543,15 +535,18 @@ export class SqliteStore implements Store {
 
   // --- webhooks (sqlite-webhooks.ts) ----------------------------------------------------------
 
-  async getWebhookConfig(accountId: number): Promise<WebhookConfig> {
-    return this.webhooks.getConfig(accountId);
+  async getWebhookConfig(accountId: number, now: number): Promise<WebhookConfig> {
+    return this.webhooks.getConfig(accountId, now);
   }
 
-  async updateWebhookConfig(accountId: number, update: WebhookConfigUpdate): Promise<WebhookConfig> {
-    return this.webhooks.updateConfig(accountId, update);
+  async updateWebhookConfig(accountId: number, update: WebhookConfigUpdate, now: number): Promise<WebhookConfig> {
+    return this.webhooks.updateConfig(accountId, update, now);
   }
 
-  async removeWebhookEndpoints(accountId: number, input: { urls: string[]; type?: WebhookType }): Promise<number> {
+  async removeWebhookEndpoints(
+    accountId: number,
+    input: { urls: string[]; type?: WebhookType; now: number },
+  ): Promise<number> {
     return this.webhooks.removeEndpoints(accountId, input);
   }
 

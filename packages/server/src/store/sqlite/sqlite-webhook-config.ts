@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { type WebhookType, newSigningSecret } from '../../domain/webhook.js';
-import type { WebhookConfig, WebhookConfigUpdate, WebhookEndpoint } from '../store.js';
+import type { WebhookConfig, WebhookConfigUpdate, WebhookEndpoint } from '../../domain/webhook-delivery.js';
 import type { Stmt } from './sqlite-statements.js';
 
 interface EndpointRow {
@@ -38,29 +38,28 @@ export class SqliteWebhookConfig {
   }
 
   /** The account's settings row, created (with a fresh signing secret) on first use. */
-  settings(accountId: number): { signing_secret: string; global_secret: string | null } {
+  settings(accountId: number, now: number): { signing_secret: string; global_secret: string | null } {
     this.stmt(
       'INSERT OR IGNORE INTO webhook_settings (account_id, signing_secret, global_secret, updated_at) VALUES (?, ?, NULL, ?)',
-    ).run(accountId, newSigningSecret(), Date.now());
+    ).run(accountId, newSigningSecret(), now);
     return this.stmt('SELECT signing_secret, global_secret FROM webhook_settings WHERE account_id = ?').get(
       accountId,
     ) as { signing_secret: string; global_secret: string | null };
   }
 
-  get(accountId: number): WebhookConfig {
+  get(accountId: number, now: number): WebhookConfig {
     return this.db
       .transaction((): WebhookConfig => {
-        const s = this.settings(accountId);
+        const s = this.settings(accountId, now);
         return { signingSecret: s.signing_secret, globalSecret: s.global_secret, endpoints: this.endpoints(accountId) };
       })
       .immediate();
   }
 
-  update(accountId: number, update: WebhookConfigUpdate): WebhookConfig {
-    const now = Date.now();
+  update(accountId: number, update: WebhookConfigUpdate, now: number): WebhookConfig {
     this.db
       .transaction(() => {
-        this.settings(accountId);
+        this.settings(accountId, now);
         if (update.globalSecret !== undefined) {
           this.stmt('UPDATE webhook_settings SET global_secret = ?, updated_at = ? WHERE account_id = ?').run(
             update.globalSecret,
@@ -91,17 +90,17 @@ export class SqliteWebhookConfig {
         }
       })
       .immediate();
-    return this.get(accountId);
+    return this.get(accountId, now);
   }
 
-  removeEndpoints(accountId: number, input: { urls: string[]; type?: WebhookType }): number {
+  removeEndpoints(accountId: number, input: { urls: string[]; type?: WebhookType; now: number }): number {
     const urls = new Set(input.urls);
     return this.db
       .transaction(() => {
         const gone = this.endpoints(accountId, input.type).filter((e) => urls.has(e.url));
         this.deleteEndpoints(
           gone.map((e) => e.id),
-          Date.now(),
+          input.now,
         );
         return gone.length;
       })

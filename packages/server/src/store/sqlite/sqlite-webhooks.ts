@@ -3,15 +3,14 @@ import type { Message } from '../../domain/message.js';
 import { type DeliveryStatus, type WebhookType, destinationOf, newWebhookId } from '../../domain/webhook.js';
 import type {
   ClaimedDelivery,
-  DeliveryQuery,
   NewWebhookDelivery,
   WebhookAttemptResult,
-  WebhookClaimInput,
   WebhookConfig,
   WebhookConfigUpdate,
   WebhookDelivery,
   WebhookDeliveryLog,
-} from '../store.js';
+} from '../../domain/webhook-delivery.js';
+import type { DeliveryQuery, WebhookClaimInput } from '../ports/webhooks-port.js';
 import { type ClaimCandidate, pickFair, receiveDeliveries, statusChangeDeliveries } from '../webhook-outbox.js';
 import type { GroupCommit } from './group-commit.js';
 import { SqliteWebhookConfig } from './sqlite-webhook-config.js';
@@ -42,15 +41,15 @@ export class SqliteWebhooks {
     this.config = new SqliteWebhookConfig(db, stmt);
   }
 
-  getConfig(accountId: number): WebhookConfig {
-    return this.config.get(accountId);
+  getConfig(accountId: number, now: number): WebhookConfig {
+    return this.config.get(accountId, now);
   }
 
-  updateConfig(accountId: number, update: WebhookConfigUpdate): WebhookConfig {
-    return this.config.update(accountId, update);
+  updateConfig(accountId: number, update: WebhookConfigUpdate, now: number): WebhookConfig {
+    return this.config.update(accountId, update, now);
   }
 
-  removeEndpoints(accountId: number, input: { urls: string[]; type?: WebhookType }): number {
+  removeEndpoints(accountId: number, input: { urls: string[]; type?: WebhookType; now: number }): number {
     return this.config.removeEndpoints(accountId, input);
   }
 
@@ -151,7 +150,7 @@ export class SqliteWebhooks {
     })[];
     return rows.map((r) => {
       // An account's first delivery creates its signing secret (a write, once per account).
-      const s = r.signing_secret === null ? this.config.settings(r.account_id) : r;
+      const s = r.signing_secret === null ? this.config.settings(r.account_id, input.now) : r;
       return {
         delivery: deliveryFromRow(r),
         payload: r.payload,

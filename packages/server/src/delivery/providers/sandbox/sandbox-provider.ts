@@ -1,4 +1,4 @@
-import type { StatusPatch } from '../../../store/store.js';
+import type { StatusPatch } from '../../../domain/job.js';
 import type { Provider, ProviderResult, ProviderSendRequest } from '../provider.js';
 import { smsSegments } from '../../../domain/sms-segments.js';
 import { sandboxRuleFor } from './sandbox-behaviour.js';

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENERATED_TABLES } from '../../../docs/generated-tables.js';
 import type { WireMessage } from '../../../domain/message.js';
-import { SERVER_BACKENDS } from '../../../test-support/backends.js';
-import { type TestServer, startBackendServer } from '../../../test-support/test-server.js';
+import { SERVER_BACKENDS } from '../../../../test/support/backends.js';
+import { type TestServer, startBackendServer } from '../../../../test/support/test-server.js';
 import { SANDBOX_RULES, type SandboxBehaviour } from './sandbox-behaviour.js';
 
 /**
@@ -150,13 +149,9 @@ describe.each(SERVER_BACKENDS)('sandbox network (manual clock, real HTTP) ($name
 describe('the README sandbox table', () => {
   const readme = readFileSync(new URL('../../../../../../README.md', import.meta.url), 'utf8');
 
-  it('is the table rendered from SANDBOX_RULES, the rules tested above', () => {
-    const region = /<!-- BEGIN GENERATED: sandbox -->\n([\s\S]*?)\n<!-- END GENERATED: sandbox -->/.exec(readme);
-    expect(region?.[1]).toBe(GENERATED_TABLES.sandbox?.());
-  });
-
   it('has one row per rule, in order, with its suffix and description', () => {
-    const rows = (GENERATED_TABLES.sandbox?.() ?? '').split('\n').slice(2);
+    const region = /<!-- BEGIN GENERATED: sandbox -->\n([\s\S]*?)\n<!-- END GENERATED: sandbox -->/.exec(readme);
+    const rows = (region?.[1] ?? '').split('\n').slice(2);
     expect(rows).toEqual(SANDBOX_RULES.map((r) => `| ${r.suffix ?? 'anything else'} | ${r.description} |`));
     expect(Object.keys(TIMELINES).sort()).toEqual(SANDBOX_RULES.map((r) => r.behaviour).sort());
   });

@@ -1,6 +1,6 @@
-import { PostgresStore } from '../store/postgres/postgres-store.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { Store } from '../store/store.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
 import { createTestDatabase, createTestSchema, postgresAdminUrl } from './postgres.js';
 import { tempDir } from './temp-dir.js';
 
@@ -37,7 +37,7 @@ export const sqliteBackend: StoreBackend = {
   },
 };
 
-/** PostgreSQL on a fresh schema of the run's server (see test-support/postgres.ts). */
+/** PostgreSQL on a fresh schema of the run's server (see postgres.ts). */
 export const postgresBackend: StoreBackend = {
   name: 'postgres',
   async create() {

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
-import { loadConfig } from '../config/config.js';
-import { type Server, startServer } from '../main.js';
+import { loadConfig } from '../../src/config/config.js';
+import { type Server, startServer } from '../../src/main.js';
 import type { ServerBackend } from './backends.js';
 import { tempDir } from './temp-dir.js';
 

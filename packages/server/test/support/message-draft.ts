@@ -1,5 +1,6 @@
-import { newHandle } from '../domain/ids.js';
-import type { Account, NewMessage } from '../store/store.js';
+import { newHandle } from '../../src/domain/ids.js';
+import type { Account } from '../../src/domain/account.js';
+import type { NewMessage } from '../../src/domain/message.js';
 
 /**
  * An outbound message as the send path would hand it to `Store.acceptOutbound`: QUEUED, from

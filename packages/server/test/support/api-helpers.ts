@@ -1,9 +1,9 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import { createKeyPair } from '../accounts/credentials.js';
-import { newHandle } from '../domain/ids.js';
-import type { Message } from '../domain/message.js';
-import type { NewMessage } from '../store/store.js';
+import { createKeyPair } from '../../src/accounts/credentials.js';
+import { newHandle } from '../../src/domain/ids.js';
+import type { Message } from '../../src/domain/message.js';
+import type { NewMessage } from '../../src/domain/message.js';
 import type { TestServer } from './test-server.js';
 
 /** The documentation's example recipient; the sandbox delivers it (QUEUED -> SENT -> DELIVERED). */
@@ -20,9 +20,9 @@ export interface Tenant {
 
 export async function addTenant(server: TestServer, email: string, line: string): Promise<Tenant> {
   const store = server.server.store;
-  const account = await store.createAccount({ email });
-  const pair = await createKeyPair(store, account.id);
-  await store.addLine({ accountId: account.id, number: line, provider: 'sandbox' });
+  const account = await store.createAccount({ email, now: Date.now() });
+  const pair = await createKeyPair(store, account.id, Date.now());
+  await store.addLine({ accountId: account.id, number: line, provider: 'sandbox', now: Date.now() });
   return {
     accountId: account.id,
     email,

@@ -1,6 +1,6 @@
-import type { Clock } from '../domain/clock.js';
-import type { Provider, ProviderResult, ProviderSendRequest } from '../delivery/providers/provider.js';
-import type { StatusPatch } from '../store/store.js';
+import type { Clock } from '../../src/domain/clock.js';
+import type { Provider, ProviderResult, ProviderSendRequest } from '../../src/delivery/providers/provider.js';
+import type { StatusPatch } from '../../src/domain/job.js';
 
 /** One call the worker made, as the fake saw it. */
 export interface ProviderCall {

@@ -1,0 +1,93 @@
+import type { Message, MessageStatus, Service } from './message.js';
+
+/** A change to a message's status and the fields that travel with it. */
+export interface StatusPatch {
+  status: MessageStatus;
+  service?: Service;
+  wasDowngraded?: boolean | null;
+  errorCode?: number | null;
+  errorMessage?: string | null;
+  errorReason?: string | null;
+  errorDetail?: string | null;
+}
+
+export interface StatusChange {
+  previous: MessageStatus;
+  message: Message;
+}
+
+export type JobKind = 'send' | 'status';
+
+export interface Job {
+  id: number;
+  kind: JobKind;
+  messageId: number;
+  runAt: number;
+  /** Claims so far, including the current one. */
+  attempts: number;
+  lastError: string | null;
+  /** For `status` jobs: the patch to apply when due. */
+  patch: StatusPatch | null;
+  /** For `status` jobs: the changes that follow this one, scheduled only once it is applied. */
+  then: FollowUp[];
+  /** For `status` jobs: the contact's reply to receive when due (instead of, or with, `patch`). */
+  reply: ContactReply | null;
+}
+
+/**
+ * A status change due `afterMs` after the one before it, or (sandbox contacts) a reply the
+ * recipient sends then: a link of the chain that carries `reply` and no `patch`.
+ */
+export interface FollowUp {
+  afterMs: number;
+  patch: StatusPatch | null;
+  reply?: ContactReply;
+}
+
+/**
+ * An inbound message a simulated contact sends back (the sandbox echo contact). Its handle is
+ * chosen when it is scheduled, so running its job twice stores it once.
+ */
+export interface ContactReply {
+  handle: string;
+  content: string;
+}
+
+export interface ClaimedJob {
+  job: Job;
+  message: Message;
+  /** The provider of the message's line, e.g. `sandbox`. */
+  provider: string;
+}
+
+/** A follow-up status job to store, due at `runAt`. */
+export interface ScheduledStatus {
+  runAt: number;
+  patch: StatusPatch | null;
+  then: FollowUp[];
+  reply?: ContactReply;
+}
+
+/**
+ * What became of a claimed job. `attempt` names the claim it answers (the job's `attempts` when
+ * claimed); when given, the outcome is recorded only while that claim still holds the job. A
+ * worker whose lease expired before its outcome was recorded may see the job claimed again (by
+ * itself or another process) and run twice: only one run's outcome is recorded, so its follow-ups
+ * (and the contact replies they carry) are scheduled once.
+ */
+export type JobOutcome =
+  | {
+      kind: 'done';
+      jobId: number;
+      attempt?: number;
+      messageId: number;
+      /** Applied now, in order; patches that would move status backwards are skipped. */
+      patches: StatusPatch[];
+      /**
+       * Follow-up status changes, each a durable job due at `runAt`. A chain (SENT, then
+       * DELIVERED) is one job carrying the rest in `then`, so a later change can never become due
+       * before an earlier one is applied, even when the earlier one's worker dies holding it.
+       */
+      schedule: ScheduledStatus[];
+    }
+  | { kind: 'retry'; jobId: number; attempt?: number; runAt: number; error: string };

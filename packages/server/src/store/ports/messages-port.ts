@@ -1,0 +1,60 @@
+import type { ComplianceKeyword } from '../../domain/opt-out.js';
+import type { Message, NewMessage } from '../../domain/message.js';
+import type { MessageQuery } from '../../domain/message-query.js';
+
+/** Messages: accepted (outbound and inbound), read one by one, and listed. */
+export interface MessagesPort {
+  /**
+   * Stores an outbound message and its first delivery job in one transaction, or replays the
+   * response stored under the same idempotency key. Backends batch concurrent calls into one
+   * transaction (group commit); each caller still gets its own result.
+   */
+  acceptOutbound(input: AcceptInput): Promise<AcceptResult>;
+  /**
+   * Stores an inbound message in one transaction with everything it causes: a compliance
+   * keyword's effect on the contact's opt-out state (the message's `optedOut` is the state after
+   * it), the account's `receive` webhook deliveries, and the HELP reply (QUEUED with its send job,
+   * or DECLINED if the contact has opted out). A message whose handle is already stored is not
+   * stored again (`duplicate`), so a retried inbound job never delivers twice.
+   */
+  acceptInbound(input: InboundInput): Promise<InboundResult>;
+  getMessage(accountId: number, handle: string): Promise<Message | undefined>;
+  /** A page and the total it was chosen from, both read from one snapshot. */
+  listMessages(accountId: number, query: MessageQuery): Promise<{ messages: Message[]; total: number }>;
+}
+
+export interface AcceptInput {
+  message: NewMessage;
+  /** When set, the first response under this key is replayed instead of storing again. */
+  idempotency?: { key: string; requestHash: string; responseBody: string };
+  /** Sends are refused (nothing stored) when this many of the account's messages are QUEUED. */
+  queueLimit: number;
+  /**
+   * Stored instead of `message` (its `responseBody` under the idempotency key) when the contact
+   * has opted out of the account, as decided inside the accepting transaction: a DECLINED copy
+   * that gets no send job, only its status callbacks.
+   */
+  whenOptedOut?: { message: NewMessage; responseBody: string };
+}
+
+export type AcceptResult =
+  | { kind: 'accepted'; message: Message }
+  | { kind: 'replay'; requestHash: string; responseBody: string }
+  | { kind: 'queue_full' };
+
+export interface InboundInput {
+  /** RECEIVED and inbound; `optedOut` is set by the store from the contact's state. */
+  message: NewMessage;
+  /** The compliance keyword the message consists of (1:1 messages only). */
+  keyword: ComplianceKeyword | null;
+  /** For HELP: the QUEUED reply to send back (the store declines it if the contact opted out). */
+  helpReply?: NewMessage;
+}
+
+export interface InboundResult {
+  message: Message;
+  /** The HELP reply as stored. */
+  reply: Message | null;
+  /** The handle was already stored: nothing was stored or queued now. */
+  duplicate: boolean;
+}

@@ -1,0 +1,11 @@
+/** What the README's generated tables are rendered from. */
+export interface TableSources {
+  CONFIG_KEYS: Record<
+    string,
+    { readonly env: string; readonly flag?: string; readonly default?: string; readonly description: string }
+  >;
+  SANDBOX_RULES: readonly { suffix: string | null; description: string }[];
+  ERROR_REGISTRY: Record<string, { status: number; errorCode: number | null; summary: string }>;
+}
+export function generatedTables(sources: TableSources): Record<string, () => string>;
+export function renderGeneratedRegions(text: string, sources: TableSources): string;
