@@ -23,34 +23,25 @@ export function seededAccount(i) {
 export const contactNumber = (j) => `+1999300${String(j).padStart(4, '0')}`;
 
 export async function migrate(path) {
-  const { SqliteStore } = await import(new URL('store/sqlite/sqlite-store.js', dist));
-  const store = new SqliteStore(path);
+  const { createSqliteStore } = await import(new URL('store/sqlite/sqlite-store.js', dist));
+  const store = createSqliteStore(path);
   await store.migrate();
   await store.close();
 }
 
-/** An outbound iMessage with every field the store writes; `createdAt` also sets sent and updated. */
-function benchMessage(fields) {
-  return {
-    isOutbound: true,
-    mediaUrl: '',
-    sendStyle: '',
-    service: 'iMessage',
-    wasDowngraded: null,
-    errorCode: null,
-    errorMessage: null,
-    errorReason: null,
-    errorDetail: null,
-    messageType: 'message',
-    groupId: '',
-    participants: [],
-    groupDisplayName: '',
-    optedOut: false,
-    statusCallback: null,
-    sentAt: fields.createdAt,
-    updatedAt: fields.createdAt,
-    ...fields,
-  };
+/**
+ * An outbound iMessage with every field the store writes: a new draft's defaults (`defaults`, the
+ * server's MESSAGE_DRAFT_DEFAULTS) and `fields`; `createdAt` also sets sent and updated.
+ */
+function benchMessage(defaults, fields) {
+  return { ...defaults, isOutbound: true, sentAt: fields.createdAt, updatedAt: fields.createdAt, ...fields };
+}
+
+/** The server's message row writer and a new draft's defaults, from the build. */
+async function messageWriter() {
+  const { INSERT_MESSAGE_SQL, messageParams } = await import(new URL('store/sqlite/message-row.js', dist));
+  const { MESSAGE_DRAFT_DEFAULTS } = await import(new URL('domain/message-fields.js', dist));
+  return { INSERT_MESSAGE_SQL, messageParams, defaults: MESSAGE_DRAFT_DEFAULTS };
 }
 
 /**
@@ -59,7 +50,7 @@ function benchMessage(fields) {
  */
 export async function seedHistory(path, { messages, accounts = 100, contacts = 100 }) {
   await migrate(path);
-  const { MESSAGE_COLUMNS, messageParams } = await import(new URL('store/sqlite/message-row.js', dist));
+  const { INSERT_MESSAGE_SQL, messageParams, defaults } = await messageWriter();
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
@@ -86,9 +77,7 @@ export async function seedHistory(path, { messages, accounts = 100, contacts = 1
       );
     }
   })();
-  const insert = db.prepare(
-    `INSERT INTO messages (${MESSAGE_COLUMNS.join(', ')}) VALUES (${MESSAGE_COLUMNS.map((c) => '@' + c).join(', ')})`,
-  );
+  const insert = db.prepare(INSERT_MESSAGE_SQL);
   const firstAt = now - messages;
   const chunk = db.transaction((from, to) => {
     for (let i = from; i < to; i++) {
@@ -98,7 +87,7 @@ export async function seedHistory(path, { messages, accounts = 100, contacts = 1
       const at = firstAt + i;
       insert.run(
         messageParams(
-          benchMessage({
+          benchMessage(defaults, {
             handle: uuidv7({ msecs: at }),
             accountId: ids[account],
             status: 'DELIVERED',
@@ -132,7 +121,7 @@ export async function seedHistory(path, { messages, accounts = 100, contacts = 1
  */
 export async function rawInsertRate(path, { durationMs = 3000, batch = 50 } = {}) {
   await migrate(path);
-  const { MESSAGE_COLUMNS, messageParams } = await import(new URL('store/sqlite/message-row.js', dist));
+  const { INSERT_MESSAGE_SQL, messageParams, defaults } = await messageWriter();
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -140,16 +129,14 @@ export async function rawInsertRate(path, { durationMs = 3000, batch = 50 } = {}
     db.prepare('INSERT INTO accounts (email, plan, created_at) VALUES (?, ?, ?)').run('raw@x', 'dedicated', 0)
       .lastInsertRowid,
   );
-  const insert = db.prepare(
-    `INSERT INTO messages (${MESSAGE_COLUMNS.join(', ')}) VALUES (${MESSAGE_COLUMNS.map((c) => '@' + c).join(', ')})`,
-  );
+  const insert = db.prepare(INSERT_MESSAGE_SQL);
   const job = db.prepare(`INSERT INTO jobs (kind, message_id, run_at) VALUES ('send', ?, ?)`);
   const tx = db.transaction(() => {
     for (let i = 0; i < batch; i++) {
       const at = Date.now();
       const id = insert.run(
         messageParams(
-          benchMessage({
+          benchMessage(defaults, {
             handle: uuidv7(),
             accountId,
             status: 'QUEUED',

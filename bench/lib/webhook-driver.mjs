@@ -81,7 +81,7 @@ async function bare() {
 }
 
 async function tapback() {
-  const { SqliteStore } = await import(new URL('store/sqlite/sqlite-store.js', dist));
+  const { createSqliteStore } = await import(new URL('store/sqlite/sqlite-store.js', dist));
   const { Dispatcher } = await import(new URL('webhooks/dispatcher.js', dist));
   const { HttpSender } = await import(new URL('webhooks/http-sender.js', dist));
   const { AddressPolicy } = await import(new URL('webhooks/ssrf-guard.js', dist));
@@ -89,7 +89,7 @@ async function tapback() {
   const dir = mkdtempSync(join(tmpdir(), 'tapback-bench-webhooks-'));
   try {
     const file = join(dir, 'bench.db');
-    const store = new SqliteStore(file);
+    const store = createSqliteStore(file);
     await store.migrate();
     const account = await store.createAccount({ email: 'bench@tapback.local', now: Date.now() });
     for (let i = 0; i < count; i += 1000) {

@@ -20,11 +20,11 @@ import { MESSAGE_DATA_FIELDS, MESSAGE_RESPONSE_FIELDS } from './support/model-fi
 // Type-level checks: expectTypeOf does nothing at run time; the compiler does the work, under
 // `npm run typecheck` and under typecheck.test.ts, which compiles this file.
 //
-// The field lists and enums below are copied from the Sendblue Messages API reference
-// (shared/seed/), model by model. The client's models must carry every one of them, and anything
+// The field lists and enums below are copied from the Sendblue Messages API reference, model by
+// model. The client's models must carry every one of them, and anything
 // more must be one of the deliberate Tapback extras listed here.
 
-type SeedSendStyle =
+type SendblueSendStyle =
   | 'celebration'
   | 'shooting_star'
   | 'fireworks'
@@ -39,7 +39,7 @@ type SeedSendStyle =
   | 'loud'
   | 'slam';
 
-type SeedV2Status =
+type SendblueV2Status =
   | 'REGISTERED'
   | 'PENDING'
   | 'SENT'
@@ -51,7 +51,7 @@ type SeedV2Status =
   | 'ACCEPTED'
   | 'SUCCESS';
 
-type SeedMessageContentField =
+type SendblueMessageContentField =
   | 'account_email'
   | 'content'
   | 'date_created'
@@ -65,7 +65,7 @@ type SeedMessageContentField =
   | 'status'
   | 'to_number';
 
-type SeedMessageResponseField =
+type SendblueMessageResponseField =
   | 'account_email'
   | 'content'
   | 'date_created'
@@ -80,7 +80,7 @@ type SeedMessageResponseField =
   | 'send_style'
   | 'status';
 
-type SeedDataField =
+type SendblueDataField =
   | 'account_email'
   | 'content'
   | 'date_sent'
@@ -131,9 +131,9 @@ type Field<T, K extends keyof T> = NonNullable<T[K]>;
 
 describe('models match the Sendblue reference', () => {
   it('MessageContent has exactly the reference fields and enums', () => {
-    expectTypeOf<keyof MessageContent>().toEqualTypeOf<SeedMessageContentField>();
+    expectTypeOf<keyof MessageContent>().toEqualTypeOf<SendblueMessageContentField>();
     expectTypeOf<Record<never, never>>().toExtend<MessageContent>();
-    expectTypeOf<Field<MessageContent, 'send_style'>>().toEqualTypeOf<SeedSendStyle>();
+    expectTypeOf<Field<MessageContent, 'send_style'>>().toEqualTypeOf<SendblueSendStyle>();
     expectTypeOf<Field<MessageContent, 'status'>>().toEqualTypeOf<
       'QUEUED' | 'SENT' | 'DELIVERED' | 'ERROR' | 'RECEIVED'
     >();
@@ -142,10 +142,10 @@ describe('models match the Sendblue reference', () => {
   });
 
   it('MessageResponse has every reference field, all optional, plus only the Tapback extras', () => {
-    expectTypeOf<SeedMessageResponseField>().toExtend<keyof MessageResponse>();
-    expectTypeOf<Exclude<keyof MessageResponse, SeedMessageResponseField>>().toEqualTypeOf<TapbackResponseExtra>();
+    expectTypeOf<SendblueMessageResponseField>().toExtend<keyof MessageResponse>();
+    expectTypeOf<Exclude<keyof MessageResponse, SendblueMessageResponseField>>().toEqualTypeOf<TapbackResponseExtra>();
     expectTypeOf<Record<never, never>>().toExtend<MessageResponse>();
-    expectTypeOf<Exclude<Field<MessageResponse, 'send_style'>, ''>>().toEqualTypeOf<SeedSendStyle>();
+    expectTypeOf<Exclude<Field<MessageResponse, 'send_style'>, ''>>().toEqualTypeOf<SendblueSendStyle>();
     // The reference's four statuses, plus DECLINED (opted-out recipient) and RECEIVED (inbound handle).
     expectTypeOf<Field<MessageResponse, 'status'>>().toEqualTypeOf<
       'QUEUED' | 'SENT' | 'DELIVERED' | 'ERROR' | 'DECLINED' | 'RECEIVED'
@@ -156,13 +156,13 @@ describe('models match the Sendblue reference', () => {
   });
 
   it('list and retrieve data have every reference field and enum, plus only the Tapback extras', () => {
-    expectTypeOf<SeedDataField>().toExtend<keyof MessageData>();
-    expectTypeOf<Exclude<keyof MessageData, SeedDataField>>().toEqualTypeOf<TapbackDataExtra>();
+    expectTypeOf<SendblueDataField>().toExtend<keyof MessageData>();
+    expectTypeOf<Exclude<keyof MessageData, SendblueDataField>>().toEqualTypeOf<TapbackDataExtra>();
     expectTypeOf<Record<never, never>>().toExtend<MessageData>();
-    expectTypeOf<Field<MessageData, 'status'>>().toEqualTypeOf<SeedV2Status>();
+    expectTypeOf<Field<MessageData, 'status'>>().toEqualTypeOf<SendblueV2Status>();
     expectTypeOf<Field<MessageData, 'service'>>().toEqualTypeOf<'iMessage' | 'SMS' | 'RCS'>();
     expectTypeOf<Field<MessageData, 'message_type'>>().toEqualTypeOf<'message' | 'group'>();
-    expectTypeOf<Exclude<Field<MessageData, 'send_style'>, ''>>().toEqualTypeOf<SeedSendStyle>();
+    expectTypeOf<Exclude<Field<MessageData, 'send_style'>, ''>>().toEqualTypeOf<SendblueSendStyle>();
     expectTypeOf<Field<MessageData, 'participants'>>().toEqualTypeOf<string[]>();
     expectTypeOf<Field<MessageData, 'was_downgraded'>>().toEqualTypeOf<boolean>();
     expectTypeOf<Field<MessageData, 'opted_out'>>().toEqualTypeOf<boolean>();
@@ -179,8 +179,8 @@ describe('models match the Sendblue reference', () => {
   });
 
   it('exports the enums as run-time lists of the same values', () => {
-    expectTypeOf<(typeof SEND_STYLES)[number]>().toEqualTypeOf<SeedSendStyle>();
-    expectTypeOf<(typeof MESSAGE_STATUSES)[number]>().toEqualTypeOf<SeedV2Status>();
+    expectTypeOf<(typeof SEND_STYLES)[number]>().toEqualTypeOf<SendblueSendStyle>();
+    expectTypeOf<(typeof MESSAGE_STATUSES)[number]>().toEqualTypeOf<SendblueV2Status>();
     expectTypeOf<(typeof SERVICES)[number]>().toEqualTypeOf<'iMessage' | 'SMS' | 'RCS'>();
     expectTypeOf<(typeof MESSAGE_TYPES)[number]>().toEqualTypeOf<'message' | 'group'>();
     expect(SEND_STYLES).toHaveLength(13);
@@ -199,8 +199,8 @@ describe('models match the Sendblue reference', () => {
 describe('method signatures', () => {
   it('types params with wire names and requires what the server requires', () => {
     expectTypeOf<MessageSendParams>().toExtend<{ number: string; from_number: string }>();
-    expectTypeOf<Field<MessageSendParams, 'send_style'>>().toEqualTypeOf<SeedSendStyle>();
-    expectTypeOf<Field<MessageListParams, 'status'>>().toEqualTypeOf<SeedV2Status>();
+    expectTypeOf<Field<MessageSendParams, 'send_style'>>().toEqualTypeOf<SendblueSendStyle>();
+    expectTypeOf<Field<MessageListParams, 'status'>>().toEqualTypeOf<SendblueV2Status>();
     expectTypeOf<Field<MessageListParams, 'is_outbound'>>().toEqualTypeOf<'true' | 'false'>();
     expectTypeOf<Record<never, never>>().toExtend<MessageListParams>();
 

@@ -5,7 +5,7 @@ import { buildApp } from './api/build-app.js';
 import { buildHealthApp } from './api/health-app.js';
 import type { Config } from './config/config.js';
 import { VERSION } from './version.js';
-import { ConfigError } from './config/config.js';
+import { ConfigError, databaseLocation } from './config/config.js';
 import { type Clock, ManualClock, SystemClock } from './domain/clock.js';
 import { MessageEvents } from './delivery/message-events.js';
 import { ProviderRegistry } from './delivery/providers/provider.js';
@@ -20,14 +20,13 @@ import { MessageWaiter } from './messaging/message-waiter.js';
 import { OptOutService } from './messaging/opt-out.js';
 import { ReceiveService } from './messaging/receive-message.js';
 import { TypingService } from './messaging/typing.js';
-import { openStore } from './store/open-store.js';
+import { openStore as openStoreAt } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { Dispatcher } from './webhooks/dispatcher.js';
 import { HttpSender } from './webhooks/http-sender.js';
 import { AddressPolicy } from './webhooks/ssrf-guard.js';
 
 export { VERSION } from './version.js';
-export { openStore } from './store/open-store.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -42,6 +41,11 @@ export interface Server {
   url: string;
   /** Graceful stop: refuse new requests, finish in-flight ones and jobs, close the database. */
   close(): Promise<void>;
+}
+
+/** Opens and migrates the store a `DATABASE_URL` names, as the server and the CLI do. */
+export function openStore(databaseUrl: string): Promise<Store> {
+  return openStoreAt(databaseLocation(databaseUrl));
 }
 
 /** The composition root: config -> store -> worker + app -> listening server. */

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PostgresStore } from '../src/store/postgres/postgres-store.js';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { createPostgresStore } from '../src/store/postgres/postgres-store.js';
+import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { MessageQuery } from '../src/domain/message-query.js';
 import type { Store } from '../src/store/store.js';
 import { HAS_POSTGRES } from './support/backends.js';
@@ -46,7 +46,7 @@ describe.skipIf(!HAS_POSTGRES)('tapback migrate-db', () => {
 
   it('copies every table, ids and all, and the copy keeps working', async () => {
     const file = `${dir.path}/tapback.db`;
-    const sqlite = new SqliteStore(file);
+    const sqlite = createSqliteStore(file);
     await sqlite.migrate();
     const a = await sqlite.createAccount({ email: 'a@example.com', now: Date.now() });
     const b = await sqlite.createAccount({ email: 'b@example.com', plan: 'blue', now: Date.now() });
@@ -70,7 +70,11 @@ describe.skipIf(!HAS_POSTGRES)('tapback migrate-db', () => {
     );
     const t = Date.UTC(2030, 0, 1);
     await sqlite.acceptOutbound({
-      message: messageDraft(a, LINE, '+19998887777', { createdAt: t, participants: ['+19998887777'] }),
+      message: messageDraft(a, LINE, '+19998887777', {
+        createdAt: t,
+        participants: ['+19998887777'],
+        providerMessageId: 'net-0001',
+      }),
       queueLimit: 100,
       idempotency: { key: 'k1', requestHash: 'h', responseBody: '{}' },
     });
@@ -104,7 +108,7 @@ describe.skipIf(!HAS_POSTGRES)('tapback migrate-db', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ copied: { accounts: 2, messages: 3, jobs: 2, lines: 1 } });
 
-    const pg = new PostgresStore(db.url);
+    const pg = createPostgresStore(db.url);
     try {
       await pg.migrate();
       expect(await snapshot(pg)).toEqual(before);

@@ -7,7 +7,7 @@ import { type ServerProcess, killAllChildren, startServerProcess } from './suppo
 import { type TestDatabase, createTestDatabase } from './support/postgres.js';
 
 /**
- * Scale-out on PostgreSQL (reliability checklist D5, bounded): two `--role api` and two
+ * Scale-out on PostgreSQL, in a bounded run: two `--role api` and two
  * `--role worker` processes of the real binary on one database, a load run, and one worker
  * frozen then killed with SIGKILL while it holds leased jobs. Every acknowledged message must
  * reach its final status exactly once, the dead worker's jobs claimed again after their lease.

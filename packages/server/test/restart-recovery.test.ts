@@ -1,17 +1,17 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sqlitePath } from '../src/config/config.js';
+import { databaseLocation, sqlitePath } from '../src/config/config.js';
 import { SANDBOX_RULES, type SandboxBehaviour } from '../src/delivery/providers/sandbox/sandbox-behaviour.js';
 import type { WireMessage } from '../src/domain/message.js';
 import { openStore } from '../src/store/open-store.js';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
 import { SERVER_BACKENDS } from './support/backends.js';
 import { type ServerProcess, killAllChildren, startServerProcess } from './support/cli-process.js';
 
 /**
- * Process-level durability (reliability checklist D1-D5, bounded): the real `tapback serve`
+ * Process-level durability, in a bounded run: the real `tapback serve`
  * binary on a SQLite file or a PostgreSQL database, killed with SIGKILL or stopped with SIGTERM
  * under load, restarted on the same data. Every acknowledged message must reach its final status
  * exactly once.
@@ -124,7 +124,7 @@ describe.each(SERVER_BACKENDS)('the server process survives kill -9 and SIGTERM 
 
   /** Opens the database the server used (after it exited) through the store, then closes it. */
   async function inspect<T>(read: (store: Store) => Promise<T>): Promise<T> {
-    const store = await openStore(db.url);
+    const store = await openStore(databaseLocation(db.url));
     try {
       return await read(store);
     } finally {
@@ -236,7 +236,7 @@ describe.each(SERVER_BACKENDS)('the server process survives kill -9 and SIGTERM 
     expect(await leasedJobs()).toBe(0);
     if (backend.name !== 'sqlite') return;
     const path = sqlitePath(db.url);
-    const sqlite = new SqliteStore(path);
+    const sqlite = createSqliteStore(path);
     try {
       expect(sqlite.durability()).toEqual({ journalMode: 'wal', synchronous: 2 });
     } finally {

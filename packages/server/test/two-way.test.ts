@@ -13,7 +13,7 @@ import { type Received, type Receiver, eventually, startReceiver } from './suppo
  * filters, lookups, typing indicators and the wait helper.
  */
 
-/** The keys of Sendblue's receive payload (sendblue-api.md 7.2), every one of which must be there. */
+/** The keys of Sendblue's `receive` webhook payload, every one of which must be there. */
 const RECEIVE_KEYS = [
   'accountEmail',
   'content',
@@ -282,7 +282,7 @@ describe.each(SERVER_BACKENDS)('two-way messaging over HTTP ($name)', (backend) 
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
   });
 
-  it('keeps inbound messages, opt-outs and groups per account (checklist T1)', async () => {
+  it('keeps inbound messages, opt-outs and groups per account', async () => {
     const b = await addTenant(t, 'b@example.com', '+15559990000');
     const asB = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${t.url}${path}`, {

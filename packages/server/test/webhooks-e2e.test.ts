@@ -75,7 +75,7 @@ describe('status callbacks end to end', () => {
     }
   });
 
-  it('verifies 1,000 callbacks with an independent implementation; ids stay stable across retries (W1)', async () => {
+  it('verifies 1,000 callbacks with an independent implementation; ids stay stable across retries', async () => {
     const failedOnce = new Set<string>();
     // Every 7th new webhook-id fails its first attempt, so retries are part of the sample.
     let n = 0;

@@ -1,4 +1,5 @@
-import type { Store } from '../store/store.js';
+import type { AccountsPort } from '../store/ports/accounts-port.js';
+import type { LinesPort } from '../store/ports/lines-port.js';
 import { createKeyPair, digestSecret } from './credentials.js';
 
 export const BOOTSTRAP_EMAIL = 'dev@tapback.local';
@@ -27,7 +28,7 @@ export interface BootstrapResult {
  * the TAPBACK_BOOTSTRAP_* settings are given, the bootstrap account's key and line are made to
  * match them on every start, so CI can use fixed credentials against a fresh or reused database.
  */
-export async function bootstrap(store: Store, input: BootstrapInput): Promise<BootstrapResult> {
+export async function bootstrap(store: AccountsPort & LinesPort, input: BootstrapInput): Promise<BootstrapResult> {
   const accounts = await store.listAccounts();
   let account = await store.findAccountByEmail(BOOTSTRAP_EMAIL);
   const fixed = input.apiKeyId !== undefined || input.apiSecret !== undefined || input.line !== undefined;

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { randomToken } from '../domain/ids.js';
 import type { ApiKey } from '../domain/account.js';
-import type { Store } from '../store/store.js';
+import type { AccountsPort } from '../store/ports/accounts-port.js';
 
 /**
  * API key pairs. The key id is public (it names the key); the secret is shown once at creation
@@ -29,7 +29,7 @@ export const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;
 export const SECRET_PATTERN = /^[\x21-\x7e]{16,512}$/;
 
 export async function createKeyPair(
-  store: Store,
+  store: AccountsPort,
   accountId: number,
   now: number,
   fixed: { keyId?: string; secret?: string; label?: string } = {},

@@ -6,7 +6,7 @@ import { SERVER_BACKENDS } from '../../test/support/backends.js';
 import { type TestServer, startBackendServer } from '../../test/support/test-server.js';
 
 /**
- * F1: generated requests for the four Messages routes never produce a 5xx, and every 4xx is a
+ * Generated requests for the four Messages routes never produce a 5xx, and every 4xx is a
  * JSON error body with a `message`. The seed is fixed (and printed) so a failure replays exactly;
  * set TAPBACK_FUZZ_SEED / TAPBACK_FUZZ_RUNS to explore further.
  */
@@ -209,7 +209,7 @@ function isJsonError(res: LightMyRequestResponse): boolean {
   }
 }
 
-describe.each(SERVER_BACKENDS)(`generated requests (F1, seed ${SEED}, ${RUNS} runs per route) ($name)`, (backend) => {
+describe.each(SERVER_BACKENDS)(`generated requests (seed ${SEED}, ${RUNS} runs per route) ($name)`, (backend) => {
   let server: TestServer;
   const handles: string[] = [];
 

@@ -8,7 +8,7 @@ import { CONTACT, type Tenant, addTenant, expectError, inject, messageCount } fr
 import { SERVER_BACKENDS } from '../../test/support/backends.js';
 import { TEST_KEY_ID, TEST_SECRET, type TestServer, startBackendServer } from '../../test/support/test-server.js';
 
-/** A1: every way of presenting bad credentials gets one identical 401 on every authenticated route. */
+/** Every way of presenting bad credentials gets one identical 401 on every authenticated route. */
 describe.each(SERVER_BACKENDS)('authentication ($name)', (backend) => {
   let server: TestServer;
   let other: Tenant;

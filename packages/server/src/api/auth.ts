@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { secretMatches } from '../accounts/credentials.js';
-import { AppError } from '../domain/errors.js';
+import { errors } from '../domain/errors.js';
 import type { Caller } from '../messaging/caller.js';
-import type { Store } from '../store/store.js';
+import type { AccountsPort } from '../store/ports/accounts-port.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -10,24 +10,22 @@ declare module 'fastify' {
   }
 }
 
-const UNAUTHORIZED = 'Unauthorized: send valid sb-api-key-id and sb-api-secret-key headers';
-
 /**
  * Key-pair authentication (`sb-api-key-id` + `sb-api-secret-key`). Every failure, whatever its
  * cause (missing, unknown, wrong secret, revoked), gets the same 401 body, so responses never
  * tell an attacker which part was right.
  */
-export function authenticator(store: Store) {
+export function authenticator(store: AccountsPort) {
   return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const keyId = header(request, 'sb-api-key-id');
     const secret = header(request, 'sb-api-secret-key');
     if (keyId === undefined || secret === undefined || keyId.length > 128 || secret.length > 512) {
-      throw new AppError('unauthorized', UNAUTHORIZED);
+      throw errors.unauthorized();
     }
     const key = await store.findApiKey(keyId);
     // Compare even when the key is unknown, so timing does not reveal which key ids exist.
     const matches = secretMatches(secret, key?.secretDigest ?? '0'.repeat(64));
-    if (key === undefined || !matches || key.revokedAt !== null) throw new AppError('unauthorized', UNAUTHORIZED);
+    if (key === undefined || !matches || key.revokedAt !== null) throw errors.unauthorized();
     request.caller = {
       accountId: key.accountId,
       email: key.accountEmail,
@@ -38,7 +36,7 @@ export function authenticator(store: Store) {
 }
 
 export function callerOf(request: FastifyRequest): Caller {
-  if (request.caller === undefined) throw new AppError('unauthorized', UNAUTHORIZED);
+  if (request.caller === undefined) throw errors.unauthorized();
   return request.caller;
 }
 

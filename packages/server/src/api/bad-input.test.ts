@@ -4,7 +4,7 @@ import { SERVER_BACKENDS } from '../../test/support/backends.js';
 import { type TestServer, startBackendServer } from '../../test/support/test-server.js';
 
 /**
- * Requests the API must refuse (F2, F3, M3). Every refusal is a 4xx JSON error body and stores
+ * Requests the API must refuse. Every refusal is a 4xx JSON error body and stores
  * nothing: the account's message total is checked before and after each case.
  */
 describe.each(SERVER_BACKENDS)('rejected sends ($name)', (backend) => {

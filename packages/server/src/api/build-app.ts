@@ -4,10 +4,12 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
-import { AppError } from '../domain/errors.js';
+import { errors } from '../domain/errors.js';
 import type { MessageQueries } from '../messaging/message-query.js';
 import type { SendService } from '../messaging/send-message.js';
-import type { Store } from '../store/store.js';
+import type { AccountsPort } from '../store/ports/accounts-port.js';
+import type { LinesPort } from '../store/ports/lines-port.js';
+import type { WebhooksPort } from '../store/ports/webhooks-port.js';
 import { authenticator } from './auth.js';
 import { frameworkErrorHandler, installErrorHandler } from './error-handler.js';
 import { parseFormBody } from './form-body.js';
@@ -32,7 +34,8 @@ import { sandboxContactRoutes } from './routes/sandbox-contacts.js';
 import { typingIndicatorRoutes } from './routes/typing-indicators.js';
 
 export interface AppDeps {
-  store: Store;
+  /** Authentication and webhook management; the use cases hold their own ports. */
+  store: AccountsPort & LinesPort & WebhooksPort;
   sendService: SendService;
   queries: MessageQueries;
   logger: Logger;
@@ -69,7 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     // While closing, requests already on an open connection are served (with `Connection: close`)
-    // rather than answered 503: a SIGTERM must not turn in-flight sends into 5xx (checklist D4).
+    // rather than answered 503: a SIGTERM must not turn in-flight sends into 5xx.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     frameworkErrors: frameworkErrorHandler,
@@ -86,8 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(formbody, { bodyLimit: BODY_LIMIT, parser: parseFormBody });
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_request, context) =>
-      new AppError('rate_limited', `Rate limit exceeded: ${context.max} requests per ${context.after}; retry later`),
+    errorResponseBuilder: (_request, context) => errors.rateLimited(`${context.max} requests per ${context.after}`),
   });
   await app.register(swagger, {
     openapi: {

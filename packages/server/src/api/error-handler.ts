@@ -1,16 +1,16 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { AppError, type ErrorCode, errorBody } from '../domain/errors.js';
+import { AppError, errorBody, errors } from '../domain/errors.js';
 
-const BY_FASTIFY_CODE: Record<string, ErrorCode> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_failed',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+const BY_FASTIFY_CODE: Record<string, () => AppError> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () => errors.payloadTooLarge(),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => errors.unsupportedMediaType(),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => errors.validation('content-length', 'does not match the body'),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => errors.invalidJson('empty'),
+  FST_ERR_CTP_INVALID_JSON_BODY: () => errors.invalidJson(),
 };
 
 /**
- * One translation from anything thrown to the JSON error body of shared/sendblue-api.md 13.1.
+ * One translation from anything thrown to the API's JSON error body (Sendblue's shape).
  * Client mistakes become 4xx with a `message`; only genuine faults become 500, logged with
  * their stack. `x-should-retry: false` goes on any 5xx of a request that may have stored a
  * message, so the official SDKs never retry it into a duplicate.
@@ -27,7 +27,7 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const error = new AppError('route_not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
+    const error = errors.routeNotFound(request.method, request.url.split('?')[0] ?? '');
     return reply.code(404).send(errorBody(error));
   });
 }
@@ -39,12 +39,11 @@ export function installErrorHandler(app: FastifyInstance): void {
  */
 export function frameworkErrorHandler(raw: FastifyError, _request: unknown, reply: FastifyReply): void {
   const error =
-    raw.code === 'FST_ERR_BAD_URL' || raw.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? new AppError(
-          'validation_failed',
-          raw.code === 'FST_ERR_BAD_URL' ? 'The URL is malformed' : 'A path parameter is too long',
-        )
-      : toAppError(raw);
+    raw.code === 'FST_ERR_BAD_URL'
+      ? errors.validation('url', 'is malformed')
+      : raw.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? errors.validation('url', 'has a path parameter that is too long')
+        : toAppError(raw);
   void reply.code(error.status).type('application/json; charset=utf-8').send(errorBody(error));
 }
 
@@ -57,16 +56,18 @@ function toAppError(raw: FastifyError | AppError): AppError {
       field: `${context}${v.instancePath.replace(/\//g, '.')}`.replace(/^body\./, '').replace(/^querystring\./, ''),
       message: v.message ?? 'is invalid',
     }));
-    const first = details[0];
-    const message = first === undefined ? 'Invalid request' : `${first.field} ${first.message}`;
-    return new AppError('validation_failed', message, { details });
+    const [first, ...more] = details;
+    return first === undefined
+      ? errors.validation(context, 'is invalid')
+      : errors.validation(first.field, first.message, ...more);
   }
   const mapped = e.code === undefined ? undefined : BY_FASTIFY_CODE[e.code];
-  if (mapped !== undefined) return new AppError(mapped, e.message);
-  if (e instanceof SyntaxError) return new AppError('invalid_json', `Invalid JSON body: ${e.message}`);
+  if (mapped !== undefined) return mapped();
+  if (e instanceof SyntaxError) return errors.invalidJson(e.message);
   const status = e.statusCode ?? 500;
-  if (status === 429) return new AppError('rate_limited', e.message || 'Too many requests');
-  if (status === 405) return new AppError('method_not_allowed', e.message);
-  if (status >= 400 && status < 500) return new AppError('validation_failed', e.message || 'Bad request');
-  return new AppError('internal_error', 'Internal error', { cause: raw });
+  if (status === 429) return errors.rateLimited(e.message || 'too many requests');
+  if (status === 405) return errors.methodNotAllowed(e.message);
+  if (status >= 400 && status < 500)
+    return errors.validation('request', e.message ? `is invalid: ${e.message}` : 'is invalid');
+  return errors.internal(raw);
 }

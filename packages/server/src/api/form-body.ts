@@ -1,4 +1,4 @@
-import { AppError } from '../domain/errors.js';
+import { errors } from '../domain/errors.js';
 
 /** Keys that would reach an object's prototype if code downstream ever copied the body naively. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -11,11 +11,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 export function parseFormBody(text: string): Record<string, string | string[]> {
   const body: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (const [key, value] of new URLSearchParams(text)) {
-    if (FORBIDDEN_KEYS.has(key)) {
-      throw new AppError('validation_failed', `Form field "${key}" is not allowed`, {
-        details: [{ field: key, message: 'is not allowed' }],
-      });
-    }
+    if (FORBIDDEN_KEYS.has(key)) throw errors.validation(key, 'is not allowed as a form field');
     const prior = body[key];
     body[key] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
   }

@@ -11,7 +11,7 @@ import {
 import { SERVER_BACKENDS } from '../../test/support/backends.js';
 import { type TestServer, startBackendServer } from '../../test/support/test-server.js';
 
-/** I1: the `Idempotency-Key` header de-duplicates sends per account. */
+/** The `Idempotency-Key` header de-duplicates sends per account. */
 describe.each(SERVER_BACKENDS)('Idempotency-Key on POST /api/send-message ($name)', (backend) => {
   let server: TestServer;
   let other: Tenant;

@@ -4,7 +4,8 @@ import { SERVER_BACKENDS } from '../../test/support/backends.js';
 import { type TestServer, startBackendServer } from '../../test/support/test-server.js';
 
 /**
- * Every field the seed's models (MessageResponse, MessageContent, MessageListResponse data) name,
+ * Every field Sendblue's API reference names in its message models (MessageResponse, MessageContent,
+ * MessageListResponse data),
  * plus Sendblue's camelCase `accountEmail`, with the type the wire carries.
  */
 const WIRE_FIELDS: Record<string, (v: unknown) => boolean> = {

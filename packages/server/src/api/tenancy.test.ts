@@ -12,7 +12,7 @@ import {
 import { SERVER_BACKENDS } from '../../test/support/backends.js';
 import { type TestServer, startBackendServer } from '../../test/support/test-server.js';
 
-/** T1: account B calls every route that takes an id or filter with A's objects. */
+/** Tenancy: account B calls every route that takes an id or filter with A's objects. */
 describe.each(SERVER_BACKENDS)('tenant isolation ($name)', (backend) => {
   let server: TestServer;
   let a: Tenant;

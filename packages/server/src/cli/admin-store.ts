@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config/config.js';
+import { databaseLocation, loadConfig } from '../config/config.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 
@@ -10,7 +10,7 @@ import type { Store } from '../store/store.js';
 export async function withStore<T>(program: Command, run: (store: Store) => Promise<T>): Promise<T> {
   const flags = program.opts<{ databaseUrl?: string }>();
   const config = loadConfig({ flags: { 'database-url': flags.databaseUrl }, env: process.env });
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(databaseLocation(config.databaseUrl));
   try {
     return await run(store);
   } finally {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { databaseDialect, redactUrl, sqlitePath } from '../config/config.js';
+import { databaseDialect, databaseLocation, redactUrl, sqlitePath } from '../config/config.js';
 import { openStore } from '../store/open-store.js';
 import { importIntoPostgres } from '../store/postgres/postgres-import.js';
 import { exportSqlite } from '../store/sqlite/sqlite-export.js';
@@ -25,7 +25,7 @@ export function migrateDbCommand(): Command {
         throw new CliError(`--to must be a postgres:// URL, not "${redactUrl(opts.to)}"`);
       }
       // Both sides at this version's schema first, so their tables and columns match.
-      for (const url of [opts.from, opts.to]) await (await openStore(url)).close();
+      for (const url of [opts.from, opts.to]) await (await openStore(databaseLocation(url))).close();
       const source = exportSqlite(sqlitePath(opts.from));
       let counts: Map<string, number>;
       try {

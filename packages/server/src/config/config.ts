@@ -1,5 +1,4 @@
-import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from '../webhooks/retry-schedule.js';
-import { parseCidrList } from '../webhooks/ssrf-guard.js';
+import { DEFAULT_RETRY_SCHEDULE, parseCidrList, parseRetrySchedule } from './setting-values.js';
 
 /**
  * Configuration: read once at start-up, validated, frozen. Precedence: CLI flag > environment
@@ -307,12 +306,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   };
 
   const databaseUrl = str('databaseUrl') ?? '';
-  if (databaseDialect(databaseUrl) === undefined) {
-    throw new ConfigError(
-      'DATABASE_URL',
-      `"${redactUrl(databaseUrl)}" is not supported; use sqlite:<path> or postgres://...`,
-    );
-  }
+  databaseLocation(databaseUrl); // refuses, at start-up, a URL that names no backend
   const bootstrap: Config['bootstrap'] = {};
   const keyId = str('bootstrapApiKeyId');
   const secret = str('bootstrapApiSecret');
@@ -393,6 +387,20 @@ export function databaseDialect(databaseUrl: string): 'sqlite' | 'postgres' | un
   if (databaseUrl.startsWith('sqlite:')) return 'sqlite';
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) return 'postgres';
   return undefined;
+}
+
+export type DatabaseLocation = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
+
+/** Where a `DATABASE_URL` keeps the data, in the form `openStore` takes. */
+export function databaseLocation(databaseUrl: string): DatabaseLocation {
+  const dialect = databaseDialect(databaseUrl);
+  if (dialect === undefined) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      `"${redactUrl(databaseUrl)}" is not supported; use sqlite:<path> or postgres://...`,
+    );
+  }
+  return dialect === 'sqlite' ? { dialect, path: sqlitePath(databaseUrl) } : { dialect, url: databaseUrl };
 }
 
 /** The URL with any password replaced, for messages and banners. */

@@ -1,5 +1,5 @@
 import type { ManualClock } from '../domain/clock.js';
-import type { Store } from '../store/store.js';
+import type { JobsPort } from '../store/ports/jobs-port.js';
 import type { Worker } from './worker.js';
 
 /** Other scheduled work that moves with the clock (the webhook dispatcher). */
@@ -19,7 +19,7 @@ export interface DueWork {
 export async function advanceTime(
   clock: ManualClock,
   worker: Worker,
-  store: Store,
+  store: JobsPort,
   ms: number,
   others: readonly DueWork[] = [],
 ): Promise<number> {

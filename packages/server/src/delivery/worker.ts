@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
-import { Batcher } from '../store/batcher.js';
+import { Batcher } from '../lib/batcher.js';
 import { newHandle } from '../domain/ids.js';
 import type { Message } from '../domain/message.js';
 import type { ClaimedJob, ContactReply, FollowUp, JobOutcome, StatusPatch } from '../domain/job.js';
-import type { Store } from '../store/store.js';
+import type { JobsPort } from '../store/ports/jobs-port.js';
 import { backoffDelay } from './backoff.js';
 import type { MessageEvents } from './message-events.js';
 import type { ProviderRegistry, ProviderResult } from './providers/provider.js';
@@ -26,7 +26,7 @@ export interface WorkerSettings {
 }
 
 export interface WorkerDeps {
-  store: Store;
+  store: JobsPort;
   clock: Clock;
   providers: ProviderRegistry;
   events: MessageEvents;

@@ -2,9 +2,10 @@
  * Typed application errors with stable codes.
  *
  * Clients branch on `code` (snake_case, never renamed) rather than on message text. Each code
- * maps to one HTTP status and, where Sendblue has one, its numeric `error_code`
- * (see shared/sendblue-api.md section 6.2). The README's error table is checked against this
- * registry by a test, so the two cannot drift apart.
+ * maps to one HTTP status and, where Sendblue has one, the numeric `error_code` of Sendblue's
+ * error table (4000 bad request, 4001 rate limited, 4002 blocked number, 5000/5003 server side).
+ * The README's error table is checked against this registry by a test, so the two cannot drift
+ * apart.
  */
 export const ERROR_REGISTRY = {
   validation_failed: { status: 400, errorCode: 4000, summary: 'The request is malformed or a field is invalid.' },
@@ -86,7 +87,72 @@ export class AppError extends Error {
   }
 }
 
-/** The JSON body of every API error (shared/sendblue-api.md section 13.1). */
+/**
+ * One constructor per code, so a failure reads the same wherever it is detected. A failure of a
+ * field names it: `message` is `<field> <problem>`, and `details` is `[{field, message: <problem>}]`.
+ * Code outside this module builds errors only through these (lint forbids `new AppError`).
+ */
+export const errors = {
+  /** `more`: further failures found at once (schema validation reports them all). */
+  validation: (field: string, problem: string, ...more: ErrorDetail[]) =>
+    fieldError('validation_failed', field, problem, more),
+  invalidPhoneNumber: (field: string, problem: string) => fieldError('invalid_phone_number', field, problem),
+  blacklistedNumber: (field: string, number: string) =>
+    fieldError('blacklisted_number', field, `${number} is an emergency or blocked number`),
+  urlNotAllowed: (field: string, reason: string) => fieldError('url_not_allowed', field, reason),
+  /** Another account's line is as unknown as no line at all, so the answer is the same for both. */
+  unknownLine: (field: string, number: string) =>
+    fieldError('unknown_line', field, `${number} is not a line of this account`),
+  clockNotManual: () =>
+    new AppError('clock_not_manual', 'The clock is not manual; start Tapback with TAPBACK_CLOCK=manual'),
+  groupTooLarge: (field: string, maxMembers: number) =>
+    fieldError('group_too_large', field, `would make a group of more than ${maxMembers} members besides the line`),
+  /** Two rules end here (too few members to form a group, too few participants to remove one). */
+  groupTooSmall: (field: string, problem: string) => fieldError('group_too_small', field, problem),
+  /** The message is Sendblue's text, which clients may match; the detail names the field. */
+  noRouteMapping: (field: string, number: string, line: string) =>
+    new AppError('no_route_mapping', 'No route mapping found', {
+      details: [{ field, message: `no 1:1 conversation with ${number} on ${line} yet` }],
+    }),
+  invalidJson: (reason?: string) =>
+    fieldError('invalid_json', 'body', reason === undefined ? 'is not valid JSON' : `is not valid JSON (${reason})`),
+  unauthorized: () =>
+    new AppError('unauthorized', 'Unauthorized: send valid sb-api-key-id and sb-api-secret-key headers'),
+  forbidden: (operation: string) => new AppError('forbidden', `These credentials may not ${operation}`),
+  /** `what`: the resource, capitalised ("Message", "Group"). */
+  notFound: (what: string) => new AppError('not_found', `${what} not found`),
+  routeNotFound: (method: string, path: string) => new AppError('route_not_found', `No route for ${method} ${path}`),
+  methodNotAllowed: (reason: string) => new AppError('method_not_allowed', reason),
+  waitTimeout: () => new AppError('wait_timeout', 'No matching message arrived in time'),
+  payloadTooLarge: () => fieldError('payload_too_large', 'body', 'exceeds the size limit'),
+  unsupportedMediaType: () =>
+    fieldError(
+      'unsupported_media_type',
+      'content-type',
+      'must be application/json or application/x-www-form-urlencoded',
+    ),
+  idempotencyKeyReused: () =>
+    fieldError('idempotency_key_reused', 'Idempotency-Key', 'was already used with a different request body'),
+  /** `limit`: what was exceeded, e.g. "100 requests per 10 seconds". */
+  rateLimited: (limit: string) => new AppError('rate_limited', `Rate limit exceeded: ${limit}; retry later`),
+  queueFull: (queueLimit: number) =>
+    new AppError(
+      'queue_full',
+      `More than ${queueLimit} messages are waiting to be sent for this account; retry later`,
+      { headers: { 'retry-after': '1' } },
+    ),
+  internal: (cause: unknown) => new AppError('internal_error', 'Internal error', { cause }),
+  unavailable: (reason: string) => new AppError('unavailable', reason),
+} as const;
+
+function fieldError(code: ErrorCode, field: string, problem: string, more: ErrorDetail[] = []): AppError {
+  return new AppError(code, `${field} ${problem}`, { details: [{ field, message: problem }, ...more] });
+}
+
+/**
+ * The JSON body of every API error: Sendblue's `status`, `message`, `error_code` and
+ * `error_message`, plus Tapback's stable `code` and, for field failures, `details`.
+ */
 export interface ErrorBody {
   status: 'ERROR';
   message: string;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
 /**
- * Group conversations (shared/sendblue-api.md 8): one of the account's lines and 2-25 contacts.
+ * Group conversations, as Sendblue's group messaging has them: one of the account's lines and 2-25
+ * contacts.
  * `members` are the contacts only; on the wire a message's `participants` also lists the line,
  * as Sendblue's group payloads do.
  */

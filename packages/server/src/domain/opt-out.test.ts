@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { complianceKeyword } from './opt-out.js';
 
-describe('compliance keywords (sendblue-api.md 13.9, checklist M1)', () => {
+describe('compliance keywords (STOP, START, HELP and their synonyms)', () => {
   it.each([
     'STOP',
     'stop ',

@@ -1,7 +1,7 @@
 import type { Message } from './message.js';
 
 /**
- * Opt-out compliance as Tapback decides it (shared/sendblue-api.md 13.9): keywords are matched on
+ * Opt-out compliance as Tapback decides it, with Sendblue's opt-out keywords: they are matched on
  * the whole message, trimmed, case-insensitively, with inner runs of whitespace read as one space.
  * Only 1:1 inbound messages count; a STOP typed into a group chat is conversation.
  */
@@ -28,7 +28,7 @@ export const OPTED_OUT_MESSAGE = 'The recipient has opted out of messages from t
 
 /**
  * The message as stored when its recipient has opted out: DECLINED at once, never handed to a
- * provider (reliability checklist M1), with the reason in the error fields.
+ * provider, with the reason in the error fields.
  */
 export function declinedForOptOut<T extends Omit<Message, 'id' | 'statusSeq'>>(message: T): T {
   return {

@@ -1,5 +1,5 @@
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
-import { AppError } from './errors.js';
+import { errors } from './errors.js';
 
 const E164 = /^\+[1-9]\d{1,14}$/;
 
@@ -7,7 +7,7 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 const BLOCKED_NATIONAL = new Set(['911', '112', '999', '000', '110', '119', '933']);
 
 /**
- * Validates a phone number as the API receives it (shared/sendblue-api.md 13.10): the raw text must
+ * Validates a phone number as the API receives it: the raw text must
  * already be E.164 (no spaces, punctuation, full-width digits or direction marks), and
  * libphonenumber-js must call it possible. `isPossible`, not `isValid`, so documentation numbers
  * such as +19998887777 are accepted.
@@ -15,9 +15,7 @@ const BLOCKED_NATIONAL = new Set(['911', '112', '999', '000', '110', '119', '933
 export function parsePhone(raw: string, field: string): string {
   if (KNOWN_GOOD.has(raw)) return raw;
   if (!E164.test(raw)) {
-    throw new AppError('invalid_phone_number', `${field} must be an E.164 phone number such as +19998887777`, {
-      details: [{ field, message: 'must match ^\\+[1-9]\\d{1,14}$' }],
-    });
+    throw errors.invalidPhoneNumber(field, 'must be an E.164 phone number such as +19998887777');
   }
   let possible: boolean;
   let national = '';
@@ -29,14 +27,10 @@ export function parsePhone(raw: string, field: string): string {
     possible = false;
   }
   if (BLOCKED_NATIONAL.has(national) || BLOCKED_NATIONAL.has(raw.slice(1))) {
-    throw new AppError('blacklisted_number', `${field} ${raw} is an emergency or blocked number`, {
-      details: [{ field, message: 'blocked number' }],
-    });
+    throw errors.blacklistedNumber(field, raw);
   }
   if (!possible) {
-    throw new AppError('invalid_phone_number', `${field} ${raw} is not a possible phone number`, {
-      details: [{ field, message: 'not a possible phone number' }],
-    });
+    throw errors.invalidPhoneNumber(field, `${raw} is not a possible phone number`);
   }
   remember(raw);
   return raw;

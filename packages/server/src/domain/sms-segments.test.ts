@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { smsSegments } from './sms-segments.js';
 
 /**
- * Checklist M2. The reference below builds the actual parts (rather than counting), from the
+ * The reference below builds the actual parts (rather than counting), from the
  * GSM 03.38 tables written out independently of the implementation.
  */
 const BASIC =

@@ -1,5 +1,5 @@
 /**
- * SMS segment counting (reliability checklist M2). A text that fits the GSM 03.38 alphabet travels
+ * SMS segment counting. A text that fits the GSM 03.38 alphabet travels
  * as 7-bit septets: 160 in a single message, 153 per part once it needs a concatenation header.
  * Characters of the extension table (`^{}\[~]|€` and form feed) take two septets (escape + code),
  * and an escape pair is never split between two parts. Anything else forces UCS-2: 70 UTF-16

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 
 /**
- * Webhooks as the domain sees them: the account webhook types of Sendblue's management API
- * (shared/sendblue-api.md 7.2-7.3), plus `status_callback`, the per-message URL given at send time.
+ * Webhooks as the domain sees them: the account webhook types of Sendblue's webhook management API
+ * (`/api/account/webhooks`), plus `status_callback`, the per-message URL given at send time.
  */
 export const WEBHOOK_TYPES = [
   'receive',

@@ -1,5 +1,5 @@
 import type { Clock } from '../domain/clock.js';
-import { AppError } from '../domain/errors.js';
+import { errors } from '../domain/errors.js';
 import {
   type Group,
   MAX_GROUP_MEMBERS,
@@ -10,11 +10,13 @@ import {
 } from '../domain/group.js';
 import type { Message, SendStyle } from '../domain/message.js';
 import { parsePhone } from '../domain/phone.js';
-import type { Store } from '../store/store.js';
+import type { ContactsPort } from '../store/ports/contacts-port.js';
+import type { LinesPort } from '../store/ports/lines-port.js';
+import type { MessagesPort } from '../store/ports/messages-port.js';
 import type { Caller } from './caller.js';
 import { outboundDraft } from './message-drafts.js';
-import { MAX_CONTENT_LENGTH, wellFormed } from './send-message.js';
-import { checkPublicUrl } from './urls.js';
+import { messageBody, statusCallbackUrl } from '../domain/validation.js';
+import { ownLine } from './validation.js';
 
 /** POST /api/send-group-message, after schema validation. */
 export interface GroupSendInput {
@@ -36,7 +38,7 @@ export interface ModifyGroupInput {
 }
 
 export interface GroupServiceDeps {
-  store: Store;
+  store: MessagesPort & LinesPort & ContactsPort;
   clock: Clock;
   queueLimit: number;
   /** Called after a group message and its job are committed, to wake the worker. */
@@ -44,7 +46,7 @@ export interface GroupServiceDeps {
 }
 
 /**
- * Group conversations (shared/sendblue-api.md 8): sending to a member set (the group is created
+ * Group conversations, as Sendblue's group messaging API has them: sending to a member set (the group is created
  * on first use) or to a group id, changing members, reading a group. Group messages are iMessage
  * conversations and are not subject to 1:1 opt-out (a STOP in a group chat is conversation).
  */
@@ -53,26 +55,19 @@ export class GroupService {
 
   async send(caller: Caller, input: GroupSendInput): Promise<Message> {
     const { store, clock } = this.deps;
-    const line = await this.ownLine(caller, input.from_number, 'from_number');
-    const content = wellFormed(input.content ?? '');
-    const mediaUrl = wellFormed(input.media_url ?? '');
-    const statusCallback = input.status_callback === undefined ? null : wellFormed(input.status_callback);
-    if (content.length > MAX_CONTENT_LENGTH) {
-      throw invalid('content', `content must be at most ${MAX_CONTENT_LENGTH} characters`);
-    }
-    if (content.trim() === '' && mediaUrl === '') throw invalid('content', 'content or media_url is required');
-    if (mediaUrl !== '') checkPublicUrl(mediaUrl, 'media_url');
-    if (statusCallback !== null) checkPublicUrl(statusCallback, 'status_callback');
+    const line = await ownLine(store, caller.accountId, input.from_number, 'from_number');
+    const { content, mediaUrl } = messageBody(input);
+    const statusCallback = statusCallbackUrl(input.status_callback);
     const now = clock.now();
     let group: Group;
     if (input.group_id !== undefined) {
       group = await this.ownGroup(caller, input.group_id);
-      if (group.line !== line) throw invalid('from_number', `from_number must be the group's line ${group.line}`);
+      if (group.line !== line) throw errors.validation('from_number', `must be the group's line ${group.line}`);
     } else if (input.numbers !== undefined) {
       const members = this.members(input.numbers, line);
       group = await store.findOrCreateGroup({ accountId: caller.accountId, line, members, groupId: newGroupId(), now });
     } else {
-      throw invalid('numbers', 'numbers or group_id is required');
+      throw errors.validation('numbers', 'are required unless group_id is given');
     }
     const message = {
       ...outboundDraft(caller, {
@@ -90,13 +85,7 @@ export class GroupService {
       groupDisplayName: group.name,
     };
     const result = await store.acceptOutbound({ message, queueLimit: this.deps.queueLimit });
-    if (result.kind === 'queue_full') {
-      throw new AppError(
-        'queue_full',
-        `More than ${this.deps.queueLimit} messages are waiting to be sent for this account; retry later`,
-        { headers: { 'retry-after': '1' } },
-      );
-    }
+    if (result.kind === 'queue_full') throw errors.queueFull(this.deps.queueLimit);
     if (result.kind !== 'accepted') throw new Error(`unexpected accept result ${result.kind}`);
     this.deps.onAccepted(result.message);
     return result.message;
@@ -105,24 +94,22 @@ export class GroupService {
   async modify(caller: Caller, input: ModifyGroupInput): Promise<Group> {
     const group = await this.ownGroup(caller, input.group_id);
     if (input.from_number !== undefined) {
-      const line = await this.ownLine(caller, input.from_number, 'from_number');
-      if (line !== group.line) throw invalid('from_number', `from_number must be the group's line ${group.line}`);
+      const line = await ownLine(this.deps.store, caller.accountId, input.from_number, 'from_number');
+      if (line !== group.line) throw errors.validation('from_number', `must be the group's line ${group.line}`);
     }
     const number = parsePhone(input.number, 'number');
     let members = group.members;
     if (input.modify_type === 'add_recipient') {
-      if (number === group.line) throw invalid('number', 'the group’s own line is always a participant');
+      if (number === group.line) throw errors.validation('number', 'is the group’s line, always a participant');
       if (members.includes(number)) return group;
-      if (members.length + 1 > MAX_GROUP_MEMBERS) {
-        throw new AppError('group_too_large', `A group has at most ${MAX_GROUP_MEMBERS} members besides the line`);
-      }
+      if (members.length + 1 > MAX_GROUP_MEMBERS) throw errors.groupTooLarge('number', MAX_GROUP_MEMBERS);
       members = [...members, number];
     } else {
-      if (!members.includes(number)) throw invalid('number', `${number} is not a member of this group`);
+      if (!members.includes(number)) throw errors.validation('number', `${number} is not a member of this group`);
       if (participantsOf(group).length < MIN_PARTICIPANTS_FOR_REMOVAL) {
-        throw new AppError(
-          'group_too_small',
-          `Removing a member needs a group of at least ${MIN_PARTICIPANTS_FOR_REMOVAL} participants`,
+        throw errors.groupTooSmall(
+          'number',
+          `cannot be removed: removing a member needs a group of at least ${MIN_PARTICIPANTS_FOR_REMOVAL} participants`,
         );
       }
       members = members.filter((m) => m !== number);
@@ -133,7 +120,7 @@ export class GroupService {
       members,
       now: this.deps.clock.now(),
     });
-    if (updated === undefined) throw new AppError('not_found', 'Group not found');
+    if (updated === undefined) throw errors.notFound('Group');
     return updated;
   }
 
@@ -143,38 +130,21 @@ export class GroupService {
 
   private async ownGroup(caller: Caller, groupId: string): Promise<Group> {
     const group = await this.deps.store.getGroup(caller.accountId, groupId);
-    if (group === undefined) throw new AppError('not_found', 'Group not found');
+    if (group === undefined) throw errors.notFound('Group');
     return group;
-  }
-
-  private async ownLine(caller: Caller, raw: string, field: string): Promise<string> {
-    const number = parsePhone(raw, field);
-    const line = await this.deps.store.findLine(number);
-    if (line === undefined || line.accountId !== caller.accountId) {
-      throw new AppError('unknown_line', `${field} ${number} is not a line of this account`, {
-        details: [{ field, message: 'not a line of this account' }],
-      });
-    }
-    return number;
   }
 
   /** The distinct members of a `numbers[]` send, in order; the line itself may not be one. */
   private members(numbers: string[], line: string): string[] {
     const members = [...new Set(numbers.map((n, i) => parsePhone(n, `numbers[${i}]`)))];
-    if (members.includes(line)) throw invalid('numbers', 'numbers must not include from_number (the line)');
-    if (members.length > MAX_GROUP_MEMBERS) {
-      throw new AppError('group_too_large', `A group has at most ${MAX_GROUP_MEMBERS} members besides the line`);
-    }
+    if (members.includes(line)) throw errors.validation('numbers', 'must not include from_number (the line)');
+    if (members.length > MAX_GROUP_MEMBERS) throw errors.groupTooLarge('numbers', MAX_GROUP_MEMBERS);
     if (members.length < MIN_GROUP_MEMBERS) {
-      throw new AppError(
-        'group_too_small',
-        `A group needs at least ${MIN_GROUP_MEMBERS} members besides the line; send 1:1 messages with /api/send-message`,
+      throw errors.groupTooSmall(
+        'numbers',
+        `must name at least ${MIN_GROUP_MEMBERS} members besides the line; send 1:1 messages with /api/send-message`,
       );
     }
     return members;
   }
-}
-
-function invalid(field: string, message: string): AppError {
-  return new AppError('validation_failed', message, { details: [{ field, message }] });
 }

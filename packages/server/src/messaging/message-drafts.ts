@@ -1,36 +1,20 @@
 import { newHandle } from '../domain/ids.js';
 import type { SendStyle, Service } from '../domain/message.js';
 import type { NewMessage } from '../domain/message.js';
+import { type GivenProp, MESSAGE_DRAFT_DEFAULTS } from '../domain/message-fields.js';
 import type { Caller } from './caller.js';
 
 /** The account a message belongs to, as drafts need it. */
 export type Owner = Pick<Caller, 'accountId' | 'email' | 'plan'>;
 
 /** Fields every new message starts with; callers fill in direction, parties and status. */
-function base(
-  owner: Owner,
-  now: number,
-): Omit<NewMessage, 'isOutbound' | 'status' | 'fromNumber' | 'toNumber' | 'number' | 'sendblueNumber'> {
+function base(owner: Owner, now: number): Omit<NewMessage, GivenProp> {
   return {
+    ...MESSAGE_DRAFT_DEFAULTS,
     handle: newHandle(),
     accountId: owner.accountId,
     accountEmail: owner.email,
     plan: owner.plan,
-    content: '',
-    mediaUrl: '',
-    sendStyle: '',
-    service: 'iMessage',
-    wasDowngraded: null,
-    errorCode: null,
-    errorMessage: null,
-    errorReason: null,
-    errorDetail: null,
-    messageType: 'message',
-    groupId: '',
-    participants: [],
-    groupDisplayName: '',
-    optedOut: false,
-    statusCallback: null,
     createdAt: now,
     sentAt: now,
     updatedAt: now,

@@ -1,7 +1,7 @@
-import { AppError } from '../domain/errors.js';
+import { errors } from '../domain/errors.js';
 import { type Message, type MessageStatus, type MessageType, type Service } from '../domain/message.js';
 import type { MessageQuery, OrderBy } from '../domain/message-query.js';
-import type { Store } from '../store/store.js';
+import type { MessagesPort } from '../store/ports/messages-port.js';
 import type { Caller } from './caller.js';
 
 export const MAX_LIST_LIMIT = 100;
@@ -49,11 +49,11 @@ export interface ListResult {
 
 /** Reads of the message history, always scoped to the caller's account. */
 export class MessageQueries {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: MessagesPort) {}
 
   async get(caller: Caller, handle: string): Promise<Message> {
     const message = await this.store.getMessage(caller.accountId, handle);
-    if (message === undefined) throw new AppError('not_found', 'Message not found');
+    if (message === undefined) throw errors.notFound('Message');
     return message;
   }
 
@@ -61,9 +61,7 @@ export class MessageQueries {
     const limit = Math.min(input.limit ?? MAX_LIST_LIMIT, MAX_LIST_LIMIT);
     const offset = input.offset ?? 0;
     if (input.worker_id !== undefined) {
-      throw new AppError('validation_failed', 'worker_id is an admin-only filter and is not supported', {
-        details: [{ field: 'worker_id', message: 'admin only' }],
-      });
+      throw errors.validation('worker_id', 'is an admin-only filter and is not supported');
     }
     // Filtering by another account's email can only ever match nothing.
     if (input.account_email !== undefined && input.account_email.toLowerCase() !== caller.email.toLowerCase()) {
@@ -104,9 +102,7 @@ export class MessageQueries {
 function parseDate(raw: string, field: string): number {
   const ms = Date.parse(raw);
   if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(ms)) {
-    throw new AppError('validation_failed', `${field} must be an ISO-8601 date-time`, {
-      details: [{ field, message: 'not an ISO-8601 date-time' }],
-    });
+    throw errors.validation(field, 'must be an ISO-8601 date-time');
   }
   return ms;
 }

@@ -1,5 +1,5 @@
 import type { Message } from '../domain/message.js';
-import type { Store } from '../store/store.js';
+import type { MessagesPort } from '../store/ports/messages-port.js';
 import type { Caller } from './caller.js';
 
 /** What GET /sandbox/wait waits for: every given criterion must match. */
@@ -26,7 +26,7 @@ export class MessageWaiter {
   private readonly wakers = new Set<() => void>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: MessagesPort,
     private readonly pollMs = 100,
   ) {}
 

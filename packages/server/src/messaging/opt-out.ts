@@ -2,9 +2,9 @@ import type { Clock } from '../domain/clock.js';
 import { DEFAULT_HELP_REPLY } from '../domain/opt-out.js';
 import { parsePhone } from '../domain/phone.js';
 import type { Contact } from '../domain/contact.js';
-import type { Store } from '../store/store.js';
+import { wellFormed } from '../domain/validation.js';
+import type { ContactsPort } from '../store/ports/contacts-port.js';
 import type { Caller } from './caller.js';
-import { wellFormed } from './send-message.js';
 
 /**
  * Opt-out by API (POST /api/v2/contacts/opt-out) and the account's HELP reply. Keywords in
@@ -12,7 +12,7 @@ import { wellFormed } from './send-message.js';
  */
 export class OptOutService {
   constructor(
-    private readonly store: Store,
+    private readonly store: ContactsPort,
     private readonly clock: Clock,
   ) {}
 

@@ -1,16 +1,17 @@
 import type { Clock } from '../domain/clock.js';
-import { AppError } from '../domain/errors.js';
+import { errors } from '../domain/errors.js';
 import { participantsOf } from '../domain/group.js';
 import type { Message, Service } from '../domain/message.js';
 import { DEFAULT_HELP_REPLY, complianceKeyword } from '../domain/opt-out.js';
 import { parsePhone } from '../domain/phone.js';
 import type { ContactReply } from '../domain/job.js';
-import type { InboundResult } from '../store/ports/messages-port.js';
+import type { InboundResult, MessagesPort } from '../store/ports/messages-port.js';
 import type { NewMessage } from '../domain/message.js';
-import type { Store } from '../store/store.js';
+import type { ContactsPort } from '../store/ports/contacts-port.js';
+import type { LinesPort } from '../store/ports/lines-port.js';
 import { type Owner, inboundDraft, outboundDraft } from './message-drafts.js';
-import { MAX_CONTENT_LENGTH, wellFormed } from './send-message.js';
-import { checkPublicUrl } from './urls.js';
+import { messageBody } from '../domain/validation.js';
+import { ownLine } from './validation.js';
 
 /** A message a contact sends to one of the account's lines (POST /sandbox/inbound). */
 export interface InboundInput {
@@ -22,7 +23,7 @@ export interface InboundInput {
 }
 
 export interface ReceiveServiceDeps {
-  store: Store;
+  store: MessagesPort & LinesPort & ContactsPort;
   clock: Clock;
   /** Which network a contact's messages arrive on (the sandbox table). */
   serviceOf: (contact: string) => Service;
@@ -42,27 +43,8 @@ export class ReceiveService {
   async receive(owner: Owner, input: InboundInput, handle?: string): Promise<Message> {
     const { store, clock } = this.deps;
     const from = parsePhone(input.from, 'from');
-    const to = parsePhone(input.to, 'to');
-    const line = await store.findLine(to);
-    // Another account's line is as unknown as no line at all (tenancy, checklist T1).
-    if (line === undefined || line.accountId !== owner.accountId) {
-      throw new AppError('unknown_line', `to ${to} is not a line of this account`, {
-        details: [{ field: 'to', message: 'not a line of this account' }],
-      });
-    }
-    const content = wellFormed(input.content ?? '');
-    const mediaUrl = wellFormed(input.media_url ?? '');
-    if (content.length > MAX_CONTENT_LENGTH) {
-      throw new AppError('validation_failed', `content must be at most ${MAX_CONTENT_LENGTH} characters`, {
-        details: [{ field: 'content', message: `longer than ${MAX_CONTENT_LENGTH} characters` }],
-      });
-    }
-    if (content.trim() === '' && mediaUrl === '') {
-      throw new AppError('validation_failed', 'content or media_url is required', {
-        details: [{ field: 'content', message: 'content or media_url is required' }],
-      });
-    }
-    if (mediaUrl !== '') checkPublicUrl(mediaUrl, 'media_url');
+    const to = await ownLine(store, owner.accountId, input.to, 'to');
+    const { content, mediaUrl } = messageBody(input);
     const now = clock.now();
     let message = inboundDraft(owner, {
       from,
@@ -90,16 +72,10 @@ export class ReceiveService {
 
   private async inGroup(owner: Owner, message: NewMessage, groupId: string): Promise<NewMessage> {
     const group = await this.deps.store.getGroup(owner.accountId, groupId);
-    if (group === undefined) throw new AppError('not_found', 'Group not found');
-    if (group.line !== message.sendblueNumber) {
-      throw new AppError('validation_failed', `to must be the group's line ${group.line}`, {
-        details: [{ field: 'to', message: 'not the line of this group' }],
-      });
-    }
+    if (group === undefined) throw errors.notFound('Group');
+    if (group.line !== message.sendblueNumber) throw errors.validation('to', `must be the group's line ${group.line}`);
     if (!group.members.includes(message.fromNumber)) {
-      throw new AppError('validation_failed', `${message.fromNumber} is not a member of this group`, {
-        details: [{ field: 'from', message: 'not a member of this group' }],
-      });
+      throw errors.validation('from', `${message.fromNumber} is not a member of this group`);
     }
     return {
       ...message,

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
-import { AppError } from '../domain/errors.js';
+import { errors } from '../domain/errors.js';
 import type { Clock } from '../domain/clock.js';
-import { newHandle } from '../domain/ids.js';
 import { type Message, type SendStyle, toWire } from '../domain/message.js';
 import { declinedForOptOut } from '../domain/opt-out.js';
 import { parsePhone } from '../domain/phone.js';
 import type { NewMessage } from '../domain/message.js';
-import type { Store } from '../store/store.js';
+import type { LinesPort } from '../store/ports/lines-port.js';
+import type { MessagesPort } from '../store/ports/messages-port.js';
 import type { Caller } from './caller.js';
-import { checkPublicUrl } from './urls.js';
+import { outboundDraft } from './message-drafts.js';
+import { messageBody, statusCallbackUrl } from '../domain/validation.js';
+import { ownLine } from './validation.js';
 
 /** The send body, after schema validation (types are right; values not yet checked). */
 export interface SendInput {
@@ -26,10 +28,8 @@ export interface SendOutcome {
   replayed: boolean;
 }
 
-export const MAX_CONTENT_LENGTH = 18_996;
-
 export interface SendServiceDeps {
-  store: Store;
+  store: MessagesPort & LinesPort;
   clock: Clock;
   /** Most messages an account may have waiting (status QUEUED) before sends get 429. */
   queueLimit: number;
@@ -89,87 +89,29 @@ export class SendService {
         return { body: result.message.status === 'DECLINED' ? declinedBody() : body, replayed: false };
       case 'replay':
         if (idempotency !== undefined && result.requestHash !== idempotency.requestHash) {
-          throw new AppError(
-            'idempotency_key_reused',
-            'This Idempotency-Key was already used with a different request body',
-          );
+          throw errors.idempotencyKeyReused();
         }
         return { body: result.responseBody, replayed: true };
       case 'queue_full':
-        throw new AppError(
-          'queue_full',
-          `More than ${this.deps.queueLimit} messages are waiting to be sent for this account; retry later`,
-          { headers: { 'retry-after': '1' } },
-        );
+        throw errors.queueFull(this.deps.queueLimit);
     }
   }
 
   private async validate(caller: Caller, input: SendInput): Promise<NewMessage> {
     const to = parsePhone(input.number, 'number');
-    const from = parsePhone(input.from_number, 'from_number');
-    const line = await this.deps.store.findLine(from);
-    if (line === undefined || line.accountId !== caller.accountId) {
-      throw new AppError('unknown_line', `from_number ${from} is not a line of this account`, {
-        details: [{ field: 'from_number', message: 'not a line of this account' }],
-      });
-    }
-    const content = wellFormed(input.content ?? '');
-    const mediaUrl = wellFormed(input.media_url ?? '');
-    const statusCallback = input.status_callback === undefined ? null : wellFormed(input.status_callback);
-    if (content.length > MAX_CONTENT_LENGTH) {
-      throw new AppError('validation_failed', `content must be at most ${MAX_CONTENT_LENGTH} characters`, {
-        details: [{ field: 'content', message: `longer than ${MAX_CONTENT_LENGTH} characters` }],
-      });
-    }
-    if (content.trim() === '' && mediaUrl === '') {
-      throw new AppError('validation_failed', 'content or media_url is required', {
-        details: [{ field: 'content', message: 'content or media_url is required' }],
-      });
-    }
-    if (mediaUrl !== '') checkPublicUrl(mediaUrl, 'media_url');
-    if (statusCallback !== null) checkPublicUrl(statusCallback, 'status_callback');
-    const now = this.deps.clock.now();
-    return {
-      handle: newHandle(),
-      accountId: caller.accountId,
-      accountEmail: caller.email,
-      plan: caller.plan,
-      isOutbound: true,
-      status: 'QUEUED',
+    const from = await ownLine(this.deps.store, caller.accountId, input.from_number, 'from_number');
+    const { content, mediaUrl } = messageBody(input);
+    const statusCallback = statusCallbackUrl(input.status_callback);
+    return outboundDraft(caller, {
+      line: from,
+      to,
       content,
       mediaUrl,
       sendStyle: input.send_style ?? '',
-      fromNumber: from,
-      toNumber: to,
-      number: to,
-      sendblueNumber: from,
-      service: 'iMessage',
-      wasDowngraded: null,
-      errorCode: null,
-      errorMessage: null,
-      errorReason: null,
-      errorDetail: null,
-      messageType: 'message',
-      groupId: '',
-      participants: [],
-      groupDisplayName: '',
-      optedOut: false,
       statusCallback,
-      createdAt: now,
-      sentAt: now,
-      updatedAt: now,
-    };
+      now: this.deps.clock.now(),
+    });
   }
-}
-
-/**
- * Lone UTF-16 surrogates (valid JSON escapes, invalid Unicode) cannot be stored as UTF-8, nor can
- * U+0000 be stored in PostgreSQL text: they become U+FFFD, as invalid UTF-8 bytes in a body
- * already do, so the answer matches what is stored, on every backend.
- */
-export function wellFormed(text: string): string {
-  // eslint-disable-next-line no-control-regex -- U+0000 is exactly what must be replaced
-  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\u0000/g, '\uFFFD');
 }
 
 /** A digest of the request's meaning: key order and absent-vs-default do not matter. */

@@ -77,7 +77,7 @@ describe.each(STORE_BACKENDS)('two-way delivery ($name)', (backend) => {
       message_handle: string;
     };
 
-  it('hands no send to an opted-out contact to the provider; START lifts it (checklist M1)', async () => {
+  it('hands no send to an opted-out contact to the provider; START lifts it', async () => {
     const w = worker();
     for (const stop of ['STOP', 'stop ', 'Unsubscribe', 'opt out', 'REVOKE', 'QUIT', 'END', 'CANCEL', 'STOPALL']) {
       await receive.receive(caller, { from: CONTACT, to: FAKE_LINE, content: stop });

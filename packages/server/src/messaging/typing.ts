@@ -1,9 +1,12 @@
 import type { Clock } from '../domain/clock.js';
-import { AppError } from '../domain/errors.js';
+import { errors } from '../domain/errors.js';
 import { parsePhone } from '../domain/phone.js';
-import type { Store } from '../store/store.js';
+import type { LinesPort } from '../store/ports/lines-port.js';
+import type { MessagesPort } from '../store/ports/messages-port.js';
+import type { WebhooksPort } from '../store/ports/webhooks-port.js';
 import { activeEndpoints } from '../store/webhook-outbox.js';
 import type { Caller } from './caller.js';
+import { ownLine } from './validation.js';
 
 /** POST /api/send-typing-indicator, after schema validation. */
 export interface SendTypingInput {
@@ -13,7 +16,7 @@ export interface SendTypingInput {
   max_duration_ms?: number;
 }
 
-/** The `typing_indicator` webhook body (shared/sendblue-api.md 7.2). */
+/** The `typing_indicator` webhook body, as Sendblue sends it. */
 export interface TypingPayload {
   /** The contact who is (or stopped) typing. */
   number: string;
@@ -30,7 +33,7 @@ export interface TypingPayload {
  */
 export class TypingService {
   constructor(
-    private readonly store: Store,
+    private readonly store: MessagesPort & LinesPort & WebhooksPort,
     private readonly clock: Clock,
     /** Wakes the webhook dispatcher after deliveries are queued. */
     private readonly onQueued: () => void,
@@ -38,7 +41,7 @@ export class TypingService {
 
   async send(caller: Caller, input: SendTypingInput): Promise<{ number: string; status: 'SENT'; error_message: null }> {
     const number = parsePhone(input.number, 'number');
-    const line = await this.ownLine(caller, input.from_number, 'from_number');
+    const line = await ownLine(this.store, caller.accountId, input.from_number, 'from_number');
     const { total } = await this.store.listMessages(caller.accountId, {
       limit: 1,
       offset: 0,
@@ -48,18 +51,14 @@ export class TypingService {
       sendblueNumber: line,
       messageType: 'message',
     });
-    if (total === 0) {
-      throw new AppError('no_route_mapping', 'No route mapping found', {
-        details: [{ field: 'number', message: `no 1:1 conversation with ${number} on ${line} yet` }],
-      });
-    }
+    if (total === 0) throw errors.noRouteMapping('number', number, line);
     return { number, status: 'SENT', error_message: null };
   }
 
   /** A contact typing to one of the account's lines (POST /sandbox/typing); returns the deliveries queued. */
   async contactTyping(caller: Caller, input: { from: string; to: string; is_typing?: boolean }): Promise<number> {
     const contact = parsePhone(input.from, 'from');
-    const line = await this.ownLine(caller, input.to, 'to');
+    const line = await ownLine(this.store, caller.accountId, input.to, 'to');
     const now = this.clock.now();
     const payload: TypingPayload = {
       number: contact,
@@ -84,16 +83,5 @@ export class TypingService {
       this.onQueued();
     }
     return deliveries.length;
-  }
-
-  private async ownLine(caller: Caller, raw: string, field: string): Promise<string> {
-    const number = parsePhone(raw, field);
-    const line = await this.store.findLine(number);
-    if (line === undefined || line.accountId !== caller.accountId) {
-      throw new AppError('unknown_line', `${field} ${number} is not a line of this account`, {
-        details: [{ field, message: 'not a line of this account' }],
-      });
-    }
-    return number;
   }
 }

@@ -1,15 +1,20 @@
-import { databaseDialect, sqlitePath } from '../config/config.js';
 import type { Store } from './store.js';
 
 /**
- * Opens and migrates the store a `DATABASE_URL` names. Backends load on demand, so a SQLite user
- * never loads the PostgreSQL driver and the admin commands start fast.
+ * Where the data lives, as the configuration parsed it from `DATABASE_URL`. The store takes the
+ * parsed form rather than the URL so that it never depends on the configuration's rules.
  */
-export async function openStore(databaseUrl: string): Promise<Store> {
+export type StoreLocation = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
+
+/**
+ * Opens and migrates the store at `location`. Backends load on demand, so a SQLite user never
+ * loads the PostgreSQL driver and the admin commands start fast.
+ */
+export async function openStore(location: StoreLocation): Promise<Store> {
   const store: Store =
-    databaseDialect(databaseUrl) === 'postgres'
-      ? new (await import('./postgres/postgres-store.js')).PostgresStore(databaseUrl)
-      : new (await import('./sqlite/sqlite-store.js')).SqliteStore(sqlitePath(databaseUrl));
+    location.dialect === 'postgres'
+      ? (await import('./postgres/postgres-store.js')).createPostgresStore(location.url)
+      : (await import('./sqlite/sqlite-store.js')).createSqliteStore(location.path);
   try {
     await store.migrate();
   } catch (error) {

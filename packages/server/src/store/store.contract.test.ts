@@ -102,6 +102,30 @@ describe.each(STORE_BACKENDS)('Store contract ($name)', (backend) => {
       expect(await f.store.listAccounts()).toHaveLength(2);
     });
 
+    it('folds only ASCII letters when matching emails', async () => {
+      const mixed = await f.store.createAccount({ email: 'MiXeD@Example.COM', now: T0 });
+      expect(await f.store.findAccountByEmail('mixed@example.com')).toEqual(mixed);
+      const lower = await f.store.createAccount({ email: 'émile@example.com', now: T0 });
+      expect(await f.store.findAccountByEmail('émile@EXAMPLE.com')).toEqual(lower);
+      expect(await f.store.findAccountByEmail('Émile@example.com')).toBeUndefined();
+      // É and é are different emails, so both may have an account.
+      const upper = await f.store.createAccount({ email: 'Émile@example.com', now: T0 });
+      expect(await f.store.findAccountByEmail('Émile@EXAMPLE.COM')).toEqual(upper);
+    });
+
+    it('stores no text containing U+0000 (PostgreSQL cannot), on any backend', async () => {
+      await expect(f.store.createAccount({ email: 'c\u0000@example.com', now: T0 })).rejects.toThrow('U+0000');
+      await expect(
+        f.store.addLine({ accountId: f.a.id, number: `${LINE_A}\u0000`, provider: 'sandbox', now: T0 }),
+      ).rejects.toThrow('U+0000');
+      await expect(
+        f.store.createApiKey({ accountId: f.a.id, keyId: 'key\u0000', secretDigest: 'd'.repeat(64), now: T0 }),
+      ).rejects.toThrow('U+0000');
+      expect(await f.store.listAccounts()).toHaveLength(2);
+      expect(await f.store.listLines(f.a.id)).toHaveLength(2);
+      expect(await f.store.listApiKeys()).toEqual([]);
+    });
+
     it('creates API keys without ever returning the digest except to authentication', async () => {
       const key = await f.store.createApiKey({
         accountId: f.a.id,
@@ -221,6 +245,32 @@ describe.each(STORE_BACKENDS)('Store contract ($name)', (backend) => {
         message: m,
         provider: 'sandbox',
       });
+    });
+
+    it("keeps the network's message id, null until there is one", async () => {
+      const plain = await accept(f.store, draft(f.a));
+      expect(plain.providerMessageId).toBeNull();
+      expect(await f.store.getMessage(f.a.id, plain.handle)).toMatchObject({ providerMessageId: null });
+      const known = await accept(f.store, draft(f.a, { providerMessageId: 'net-0001' }));
+      expect(known.providerMessageId).toBe('net-0001');
+      expect(await f.store.getMessage(f.a.id, known.handle)).toEqual(known);
+      const claimed = await f.store.claimJobs({ now: T0, limit: 10, leaseUntil: T0 + 1000, workerId: 'w' });
+      expect(claimed.map((c) => c.message.providerMessageId).sort()).toEqual(['net-0001', null].sort());
+    });
+
+    it("refuses a network's message id already used on the same line, not on another line", async () => {
+      await accept(f.store, draft(f.a, { providerMessageId: 'net-0001' }));
+      await expect(accept(f.store, draft(f.a, { providerMessageId: 'net-0001' }))).rejects.toThrow();
+      const other = await accept(
+        f.store,
+        draft(f.a, { fromNumber: LINE_A2, sendblueNumber: LINE_A2, providerMessageId: 'net-0001' }),
+      );
+      expect(other.providerMessageId).toBe('net-0001');
+      // Messages without an id never collide.
+      await accept(f.store, draft(f.a));
+      await accept(f.store, draft(f.a));
+      const { messages } = await f.store.listMessages(f.a.id, query());
+      expect(messages.map((m) => m.providerMessageId).sort()).toEqual(['net-0001', 'net-0001', null, null].sort());
     });
 
     it('reports the provider of the line a message is sent from', async () => {

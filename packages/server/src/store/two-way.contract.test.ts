@@ -171,7 +171,7 @@ describe.each(STORE_BACKENDS)('Store two-way contract ($name)', (backend) => {
     });
   });
 
-  describe('opt-out at accept time (checklist M1)', () => {
+  describe('opt-out at accept time', () => {
     it('stores a send to an opted-out contact as its DECLINED copy: no job, its callback queued', async () => {
       await store.setContactOptOut({ accountId: a.id, number: CONTACT, optedOut: true, now: T0 });
       const declined = await sendTo(CONTACT);
@@ -254,6 +254,19 @@ describe.each(STORE_BACKENDS)('Store two-way contract ($name)', (backend) => {
 
     it('finds nothing, and fails nothing, by a group id containing U+0000', async () => {
       expect(await store.getGroup(a.id, 'g\u0000')).toBeUndefined();
+      expect(
+        await store.setGroupMembers({ accountId: a.id, groupId: 'g\u0000', members: [CONTACT, OTHER], now: T0 }),
+      ).toBeUndefined();
+    });
+
+    it('reads a contact whose number contains U+0000 as one never seen', async () => {
+      await store.setContactOptOut({ accountId: a.id, number: CONTACT, optedOut: true, now: T0 });
+      expect(await store.getContact(a.id, `${CONTACT}\u0000`)).toEqual({
+        accountId: a.id,
+        number: `${CONTACT}\u0000`,
+        optedOut: false,
+        updatedAt: null,
+      });
     });
   });
 });

@@ -1,6 +1,6 @@
 import { type Message, toWire } from '../domain/message.js';
-import { CALLBACK_STATUSES, type WebhookType } from '../domain/webhook.js';
-import type { NewWebhookDelivery, WebhookEndpoint } from '../domain/webhook-delivery.js';
+import { CALLBACK_STATUSES, type DeliveryStatus, type WebhookType } from '../domain/webhook.js';
+import type { NewWebhookDelivery, WebhookEndpoint, WebhookOutcome } from '../domain/webhook-delivery.js';
 
 /**
  * Backend-neutral outbox rules, shared by every Store so they cannot drift apart: which
@@ -101,4 +101,56 @@ export function receiveDeliveries(message: Message, endpoints: readonly WebhookE
     statusSeq: message.statusSeq,
     payload,
   }));
+}
+
+/** What a claim round asks the database for: due candidates, oldest first, but none of these. */
+export interface CandidateQuery {
+  /** Destinations already at their in-flight limit. */
+  excluded: readonly string[];
+  /** Ids chosen by earlier rounds of this claim. */
+  chosen: readonly number[];
+  want: number;
+}
+
+/** Rounds of "query, take fairly, exclude full destinations" per claim; each round fills a slot or ends. */
+const MAX_CLAIM_ROUNDS = 8;
+
+/**
+ * The ids a dispatcher claims, for both backends: it yields each round's candidate query and is
+ * handed the rows (SQLite answers at once, PostgreSQL with `await`, locking what it returns).
+ * Destinations that fill up are excluded from the next round, so one tenant's backlog cannot hide
+ * the rows of everyone else behind it.
+ */
+export function* fairClaim(input: {
+  limit: number;
+  perDestination: number;
+  inFlight: ReadonlyMap<string, number>;
+}): Generator<CandidateQuery, number[], readonly ClaimCandidate[]> {
+  const load = new Map(input.inFlight);
+  const excluded = [...load].filter(([, n]) => n >= input.perDestination).map(([d]) => d);
+  const chosen: number[] = [];
+  for (let round = 0; round < MAX_CLAIM_ROUNDS && chosen.length < input.limit; round++) {
+    const want = (input.limit - chosen.length) * 2;
+    const rows = yield { excluded: [...excluded], chosen: [...chosen], want };
+    const picked = pickFair(rows, input.limit - chosen.length, input.perDestination, load);
+    chosen.push(...picked.ids);
+    const newlyFull = picked.full.filter((d) => !excluded.includes(d));
+    if (rows.length < want || newlyFull.length === 0) break;
+    excluded.push(...newlyFull);
+  }
+  return chosen;
+}
+
+/** A delivery's status after an attempt's outcome. */
+export function deliveryStatusAfter(o: WebhookOutcome): DeliveryStatus {
+  switch (o.kind) {
+    case 'succeeded':
+      return 'succeeded';
+    case 'retry':
+      return 'pending';
+    case 'gone':
+      return 'disabled';
+    case 'failed':
+      return 'failed';
+  }
 }

@@ -209,6 +209,16 @@ describe.each(STORE_BACKENDS)('Store webhooks contract ($name)', (backend) => {
     expect(again?.payload).toBe(c?.payload);
   });
 
+  it('lists nothing, and fails nothing, for a log filter containing U+0000', async () => {
+    const m = await accepted(a, LINE_A);
+    await change(m, [{ status: 'SENT' }]);
+    expect(await log()).toHaveLength(1);
+    const q = { limit: 10, offset: 0 };
+    const none = { deliveries: [], total: 0 };
+    expect(await store.listWebhookDeliveries(a.id, { ...q, messageHandle: `${m.handle}\u0000` })).toEqual(none);
+    expect(await store.listWebhookDeliveries(a.id, { ...q, url: `${CB}\u0000` })).toEqual(none);
+  });
+
   it('disables an entry that answered 410, with its pending deliveries, and queues no more for it', async () => {
     const config = await store.updateWebhookConfig(
       a.id,
@@ -283,5 +293,28 @@ describe.each(STORE_BACKENDS)('Store webhooks contract ($name)', (backend) => {
     expect(await store.removeWebhookEndpoints(b.id, { urls: [CB], now: Date.now() })).toBe(0);
     expect(await store.removeWebhookEndpoints(a.id, { urls: [CB], now: Date.now() })).toBe(1);
     expect((await store.getWebhookConfig(a.id, Date.now())).endpoints).toEqual([]);
+  });
+
+  it('keeps an appended entry in its place and puts a replaced one in its new place', async () => {
+    const entry = (url: string, secret: string | null = null, sendblueNumbers: string[] | null = null) => ({
+      type: 'receive' as const,
+      url,
+      secret,
+      sendblueNumbers,
+    });
+    const urls = async () =>
+      (await store.getWebhookConfig(a.id, T0)).endpoints.map((e) => [e.url, e.secret, e.sendblueNumbers]);
+    await store.updateWebhookConfig(a.id, { mode: 'append', endpoints: [entry('x'), entry('y')] }, T0);
+    await store.updateWebhookConfig(a.id, { mode: 'append', endpoints: [entry('z'), entry('x', 's', [LINE_A])] }, T0);
+    expect(await urls()).toEqual([
+      ['x', 's', [LINE_A]],
+      ['y', null, null],
+      ['z', null, null],
+    ]);
+    await store.updateWebhookConfig(a.id, { mode: 'replace', endpoints: [entry('z'), entry('x')] }, T0);
+    expect(await urls()).toEqual([
+      ['z', null, null],
+      ['x', null, null],
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import type { ClaimedDelivery, WebhookOutcome } from '../domain/webhook-delivery.js';
-import type { Store } from '../store/store.js';
+import type { WebhooksPort } from '../store/ports/webhooks-port.js';
 import type { SendResult } from './http-sender.js';
 import { nextAttemptAt } from './retry-schedule.js';
 import { webhookHeaders } from './signing.js';
@@ -26,7 +26,7 @@ export interface WebhookSender {
 }
 
 export interface DispatcherDeps {
-  store: Store;
+  store: WebhooksPort;
   clock: Clock;
   sender: WebhookSender;
   logger: Logger;

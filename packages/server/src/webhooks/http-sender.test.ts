@@ -67,7 +67,7 @@ describe('HttpSender against real receivers', () => {
   });
 });
 
-describe('SSRF matrix (S1): with the allow-list off, nothing reaches a private address', () => {
+describe('SSRF matrix: with the allow-list off, nothing reaches a private address', () => {
   let canary: Receiver;
   let canary6: Receiver | undefined;
   const dials: string[] = [];

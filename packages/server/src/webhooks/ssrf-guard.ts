@@ -1,9 +1,10 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { buildConnector } from 'undici';
+import { parseCidr } from '../config/setting-values.js';
 
 /**
- * The SSRF guard (shared/reliability-checklist.md S1). Outbound requests to user-supplied URLs
+ * The SSRF guard. Outbound requests to user-supplied URLs
  * (status callbacks, webhook entries, media) may only connect to public addresses. The check runs
  * on the address actually dialled, after DNS resolution, and the socket is opened to that very
  * address, so DNS rebinding between check and connect is impossible. Names never reach the
@@ -79,26 +80,6 @@ export class AddressPolicy {
       ? null
       : `${address} is a private, loopback, link-local or reserved address (allow it with TAPBACK_ALLOW_PRIVATE_CIDRS)`;
   }
-}
-
-/** Parses `a.b.c.d/n`, `x::y/n` or a bare address (a single host). */
-export function parseCidr(cidr: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } {
-  const [address = '', bits] = cidr.trim().split('/', 2);
-  const version = isIP(address);
-  if (version === 0) throw new Error(`"${cidr}" is not an IP range`);
-  const max = version === 4 ? 32 : 128;
-  const prefix = bits === undefined ? max : Number(bits);
-  if (!/^\d+$/.test(bits ?? String(max)) || prefix > max) throw new Error(`"${cidr}" has an invalid prefix length`);
-  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
-}
-
-/** A comma list of CIDRs; `none` (or empty) means none. Throws on a malformed entry. */
-export function parseCidrList(text: string): string[] {
-  const trimmed = text.trim();
-  if (trimmed === '' || trimmed.toLowerCase() === 'none') return [];
-  const list = trimmed.split(',').map((s) => s.trim());
-  for (const cidr of list) parseCidr(cidr);
-  return list;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { AppError } from '../domain/errors.js';
+import { errors } from '../domain/errors.js';
+import { checkPublicUrl } from '../domain/validation.js';
 import { type WebhookType, WEBHOOK_TYPES } from '../domain/webhook.js';
-import { checkPublicUrl } from '../messaging/urls.js';
 import type { WebhookConfig, WebhookEndpoint, WebhookEndpointInput } from '../domain/webhook-delivery.js';
 import { type AddressPolicy, BlockedAddressError, checkOutboundUrl } from './ssrf-guard.js';
 
@@ -14,6 +14,13 @@ export type WireEntryOut =
 /** Most entries one account may have of one type. */
 export const MAX_ENTRIES_PER_TYPE = 20;
 
+/** Refuses more than MAX_ENTRIES_PER_TYPE entries of one type, in a request or after adding them. */
+export function checkEntryCount(field: string, type: WebhookType, count: number): void {
+  if (count > MAX_ENTRIES_PER_TYPE) {
+    throw errors.validation(field, `would hold more than ${MAX_ENTRIES_PER_TYPE} ${type} webhooks`);
+  }
+}
+
 /**
  * Turns API entries into endpoint inputs, checking what Sendblue documents (sendblue_numbers only
  * on `receive`, URL strings only for `contact_created`) and what Tapback adds: http(s) URLs whose
@@ -24,27 +31,22 @@ export function parseEntries(
   entries: readonly WireEntry[],
   ctx: { policy: AddressPolicy; lines: ReadonlySet<string>; field: string },
 ): WebhookEndpointInput[] {
-  if (entries.length > MAX_ENTRIES_PER_TYPE) {
-    throw invalid(ctx.field, `at most ${MAX_ENTRIES_PER_TYPE} ${type} webhooks are allowed`);
-  }
+  checkEntryCount(ctx.field, type, entries.length);
   const seen = new Set<string>();
   const out: WebhookEndpointInput[] = [];
   entries.forEach((entry, i) => {
     const field = `${ctx.field}[${i}]`;
     const e = typeof entry === 'string' ? { url: entry } : entry;
     if (typeof entry !== 'string' && type === 'contact_created') {
-      throw invalid(field, 'contact_created webhooks take URL strings only');
+      throw errors.validation(field, 'must be a URL string: contact_created webhooks take no options');
     }
     checkUrl(e.url, ctx.policy, field);
     const numbers = e.sendblue_numbers ?? null;
-    if (numbers !== null && type !== 'receive')
-      throw invalid(field, 'sendblue_numbers is allowed on receive webhooks only');
+    if (numbers !== null && type !== 'receive') {
+      throw errors.validation(`${field}.sendblue_numbers`, 'is allowed on receive webhooks only');
+    }
     for (const n of numbers ?? []) {
-      if (!ctx.lines.has(n)) {
-        throw new AppError('unknown_line', `${n} is not a line of this account`, {
-          details: [{ field: `${field}.sendblue_numbers`, message: 'not a line of this account' }],
-        });
-      }
+      if (!ctx.lines.has(n)) throw errors.unknownLine(`${field}.sendblue_numbers`, n);
     }
     if (seen.has(e.url)) return;
     seen.add(e.url);
@@ -59,14 +61,8 @@ function checkUrl(url: string, policy: AddressPolicy, field: string): void {
     checkOutboundUrl(url, policy);
   } catch (error) {
     if (!(error instanceof BlockedAddressError)) throw error;
-    throw new AppError('url_not_allowed', `${field} ${error.message}`, {
-      details: [{ field, message: error.message }],
-    });
+    throw errors.urlNotAllowed(field, error.message);
   }
-}
-
-function invalid(field: string, message: string): AppError {
-  return new AppError('validation_failed', `${field}: ${message}`, { details: [{ field, message }] });
 }
 
 /** GET's `webhooks` object: every type present, entries in the order they were added. */

@@ -4,6 +4,7 @@ import { createKeyPair } from '../../src/accounts/credentials.js';
 import { newHandle } from '../../src/domain/ids.js';
 import type { Message } from '../../src/domain/message.js';
 import type { NewMessage } from '../../src/domain/message.js';
+import { MESSAGE_DRAFT_DEFAULTS } from '../../src/domain/message-fields.js';
 import type { TestServer } from './test-server.js';
 
 /** The documentation's example recipient; the sandbox delivers it (QUEUED -> SENT -> DELIVERED). */
@@ -97,8 +98,8 @@ export interface ErrorResponseBody {
 }
 
 /**
- * Asserts the shape every API error shares (shared/sendblue-api.md 13.1): JSON with `status`,
- * `message`, `code`, `error_code` and `error_message`.
+ * Asserts the shape every API error shares (Sendblue's error body plus Tapback's `code`): JSON with
+ * `status`, `message`, `code`, `error_code` and `error_message`.
  */
 export function expectError(res: LightMyRequestResponse, status: number, code?: string): ErrorResponseBody {
   expect(res.statusCode, res.body.slice(0, 300)).toBe(status);
@@ -127,6 +128,7 @@ export async function seedMessage(
   const at = fields.createdAt ?? Date.UTC(2026, 0, 1);
   const isOutbound = fields.isOutbound ?? true;
   const message: NewMessage = {
+    ...MESSAGE_DRAFT_DEFAULTS,
     handle: newHandle(),
     accountId: owner.accountId,
     accountEmail: owner.email,
@@ -134,22 +136,8 @@ export async function seedMessage(
     isOutbound,
     status: isOutbound ? 'DELIVERED' : 'RECEIVED',
     content: 'seeded',
-    mediaUrl: '',
-    sendStyle: '',
     number: isOutbound ? fields.toNumber : fields.fromNumber,
     sendblueNumber: isOutbound ? fields.fromNumber : fields.toNumber,
-    service: 'iMessage',
-    wasDowngraded: null,
-    errorCode: null,
-    errorMessage: null,
-    errorReason: null,
-    errorDetail: null,
-    messageType: 'message',
-    groupId: '',
-    participants: [],
-    groupDisplayName: '',
-    optedOut: false,
-    statusCallback: null,
     createdAt: at,
     sentAt: at,
     updatedAt: at,

@@ -1,5 +1,7 @@
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { createTestDatabase, createTestSchema, postgresAdminUrl } from './postgres.js';
 import { tempDir } from './temp-dir.js';
@@ -8,6 +10,11 @@ import { tempDir } from './temp-dir.js';
 export interface BackendInstance {
   store: Store;
   dispose(): Promise<void>;
+  /**
+   * Runs SQL on a connection of its own, behind the store's back, with foreign keys not enforced:
+   * for tests that must make a state the store itself never makes (a job whose message is gone).
+   */
+  unchecked(sql: string): Promise<void>;
 }
 
 /**
@@ -25,10 +32,20 @@ export const sqliteBackend: StoreBackend = {
   name: 'sqlite',
   async create() {
     const dir = tempDir('tapback-store-');
-    const store = new SqliteStore(`${dir.path}/tapback.db`);
+    const path = `${dir.path}/tapback.db`;
+    const store = createSqliteStore(path);
     await store.migrate();
     return {
       store,
+      unchecked: async (sql) => {
+        const db = new Database(path);
+        try {
+          db.pragma('foreign_keys = OFF');
+          db.exec(sql);
+        } finally {
+          db.close();
+        }
+      },
       dispose: async () => {
         await store.close();
         dir.cleanup();
@@ -42,7 +59,7 @@ export const postgresBackend: StoreBackend = {
   name: 'postgres',
   async create() {
     const db = await createTestSchema();
-    const store = new PostgresStore(db.url, { poolSize: 4 });
+    const store = createPostgresStore(db.url, { poolSize: 4 });
     try {
       await store.migrate();
     } catch (error) {
@@ -52,6 +69,16 @@ export const postgresBackend: StoreBackend = {
     }
     return {
       store,
+      unchecked: async (sql) => {
+        const client = new pg.Client(db.url);
+        await client.connect();
+        try {
+          // Replica mode skips the triggers that enforce foreign keys (the test cluster's user is a superuser).
+          await client.query(`SET session_replication_role = replica; ${sql}`);
+        } finally {
+          await client.end();
+        }
+      },
       dispose: async () => {
         await store.close();
         await db.dispose();

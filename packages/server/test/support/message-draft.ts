@@ -1,6 +1,6 @@
-import { newHandle } from '../../src/domain/ids.js';
 import type { Account } from '../../src/domain/account.js';
 import type { NewMessage } from '../../src/domain/message.js';
+import { outboundDraft } from '../../src/messaging/message-drafts.js';
 
 /**
  * An outbound message as the send path would hand it to `Store.acceptOutbound`: QUEUED, from
@@ -12,36 +12,7 @@ export function messageDraft(
   to: string,
   overrides: Partial<NewMessage> = {},
 ): NewMessage {
-  const t = overrides.createdAt ?? Date.now();
-  return {
-    handle: newHandle(),
-    accountId: account.id,
-    accountEmail: account.email,
-    plan: account.plan,
-    isOutbound: true,
-    status: 'QUEUED',
-    content: 'hello',
-    mediaUrl: '',
-    sendStyle: '',
-    fromNumber: line,
-    toNumber: to,
-    number: to,
-    sendblueNumber: line,
-    service: 'iMessage',
-    wasDowngraded: null,
-    errorCode: null,
-    errorMessage: null,
-    errorReason: null,
-    errorDetail: null,
-    messageType: 'message',
-    groupId: '',
-    participants: [],
-    groupDisplayName: '',
-    optedOut: false,
-    statusCallback: null,
-    createdAt: t,
-    sentAt: t,
-    updatedAt: t,
-    ...overrides,
-  };
+  const owner = { accountId: account.id, email: account.email, plan: account.plan };
+  const now = overrides.createdAt ?? Date.now();
+  return { ...outboundDraft(owner, { line, to, content: 'hello', now }), ...overrides };
 }

@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AppError } from '../../domain/errors.js';
 import { type WebhookType, WEBHOOK_TYPES } from '../../domain/webhook.js';
 import type { LinesPort } from '../../store/ports/lines-port.js';
 import type { WebhooksPort } from '../../store/ports/webhooks-port.js';
 import type { WebhookConfig } from '../../domain/webhook-delivery.js';
 import type { AddressPolicy } from '../../webhooks/ssrf-guard.js';
-import { MAX_ENTRIES_PER_TYPE, parseEntries, toWireWebhooks, type WireEntry } from '../../webhooks/webhook-entries.js';
+import { checkEntryCount, parseEntries, toWireWebhooks, type WireEntry } from '../../webhooks/webhook-entries.js';
 import { callerOf } from '../auth.js';
 import { ERROR_RESPONSES } from '../schemas/message-schema.js';
 import {
@@ -24,7 +23,7 @@ export interface AccountWebhookRouteDeps {
 
 const TAG = ['Webhooks'];
 
-/** Sendblue's webhook management API (shared/sendblue-api.md 7.3), per authenticated account. */
+/** Sendblue's webhook management API (`/api/account/webhooks`), per authenticated account. */
 export const accountWebhookRoutes: FastifyPluginAsyncTypebox<AccountWebhookRouteDeps> = async (
   app,
   { store, policy, now },
@@ -75,11 +74,7 @@ export const accountWebhookRoutes: FastifyPluginAsyncTypebox<AccountWebhookRoute
       });
       const existing = (await store.getWebhookConfig(caller.accountId, now())).endpoints.filter((e) => e.type === type);
       const urls = new Set([...existing.map((e) => e.url), ...endpoints.map((e) => e.url)]);
-      if (urls.size > MAX_ENTRIES_PER_TYPE) {
-        throw new AppError('validation_failed', `at most ${MAX_ENTRIES_PER_TYPE} ${type} webhooks are allowed`, {
-          details: [{ field: 'webhooks', message: `more than ${MAX_ENTRIES_PER_TYPE} ${type} webhooks` }],
-        });
-      }
+      checkEntryCount('webhooks', type, urls.size);
       const config = await store.updateWebhookConfig(
         caller.accountId,
         {

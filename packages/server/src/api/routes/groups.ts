@@ -18,7 +18,7 @@ export interface GroupRouteDeps {
 
 const TAG = ['Groups'];
 
-/** Group conversations (shared/sendblue-api.md 8). */
+/** Group conversations, as Sendblue's group messaging routes have them: send, modify, read. */
 export const groupRoutes: FastifyPluginAsyncTypebox<GroupRouteDeps> = async (app, { groups }) => {
   app.post(
     '/api/send-group-message',

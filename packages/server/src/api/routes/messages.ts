@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AppError } from '../../domain/errors.js';
+import { errors } from '../../domain/errors.js';
 import { toWire } from '../../domain/message.js';
 import type { MessageQueries } from '../../messaging/message-query.js';
 import { callerOf } from '../auth.js';
@@ -31,11 +31,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<MessageRouteDeps> = async 
     },
     async (request) => {
       const handle = request.query.handle ?? request.query.message_handle;
-      if (handle === undefined) {
-        throw new AppError('validation_failed', 'handle is required', {
-          details: [{ field: 'handle', message: 'is required' }],
-        });
-      }
+      if (handle === undefined) throw errors.validation('handle', 'is required');
       return toWire(await queries.get(callerOf(request), handle));
     },
   );

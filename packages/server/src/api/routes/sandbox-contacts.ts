@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AppError } from '../../domain/errors.js';
+import { errors } from '../../domain/errors.js';
 import { toWire } from '../../domain/message.js';
 import type { MessageWaiter } from '../../messaging/message-waiter.js';
 import type { ReceiveService } from '../../messaging/receive-message.js';
@@ -96,7 +96,7 @@ export const sandboxContactRoutes: FastifyPluginAsyncTypebox<SandboxContactRoute
           },
           stop.signal,
         );
-        if (found === undefined) throw new AppError('wait_timeout', 'No matching message arrived in time');
+        if (found === undefined) throw errors.waitTimeout();
         return toWire(found);
       } finally {
         reply.raw.off('close', onClose);

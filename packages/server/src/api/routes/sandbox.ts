@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { AppError } from '../../domain/errors.js';
+import { errors } from '../../domain/errors.js';
 import { callerOf } from '../auth.js';
 import { ERROR_RESPONSES } from '../schemas/message-schema.js';
 
@@ -47,9 +47,7 @@ export const sandboxRoutes: FastifyPluginAsyncTypebox<SandboxRouteDeps> = async 
     },
     async (request) => {
       callerOf(request);
-      if (advanceClock === undefined) {
-        throw new AppError('clock_not_manual', 'The clock is not manual; start Tapback with TAPBACK_CLOCK=manual');
-      }
+      if (advanceClock === undefined) throw errors.clockNotManual();
       const at = await advanceClock(request.body.ms);
       return { status: 'OK' as const, now: new Date(at).toISOString(), manual: true };
     },

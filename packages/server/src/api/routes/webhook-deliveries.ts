@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AppError } from '../../domain/errors.js';
-import type { Store } from '../../store/store.js';
+import { errors } from '../../domain/errors.js';
+import type { WebhooksPort } from '../../store/ports/webhooks-port.js';
 import type { WebhookDelivery, WebhookDeliveryLog } from '../../domain/webhook-delivery.js';
 import { callerOf } from '../auth.js';
 import { ERROR_RESPONSES } from '../schemas/message-schema.js';
@@ -12,7 +12,7 @@ import {
 } from '../schemas/webhook-schema.js';
 
 export interface WebhookDeliveryRouteDeps {
-  store: Store;
+  store: WebhooksPort;
   now: () => number;
   /** Wakes the dispatcher after a replay is queued. */
   onQueued: () => void;
@@ -72,7 +72,7 @@ export const webhookDeliveryRoutes: FastifyPluginAsyncTypebox<WebhookDeliveryRou
     },
     async (request) => {
       const replay = await store.replayWebhookDelivery(callerOf(request).accountId, request.params.id, now());
-      if (replay === undefined) throw new AppError('not_found', 'Webhook delivery not found');
+      if (replay === undefined) throw errors.notFound('Webhook delivery');
       onQueued();
       return { status: 'OK' as const, data: toWireDelivery({ ...replay, attemptLog: [] }) };
     },

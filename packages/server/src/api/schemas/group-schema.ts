@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { SEND_STYLES } from '../../domain/message.js';
-import { MAX_CONTENT_LENGTH } from '../../messaging/send-message.js';
+import { MAX_CONTENT_LENGTH } from '../../domain/validation.js';
 import { Nullable, StringEnum } from './schema-helpers.js';
 
 const phone = (description: string) =>

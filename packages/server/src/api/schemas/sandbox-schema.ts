@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { MAX_CONTENT_LENGTH } from '../../messaging/send-message.js';
+import { MAX_CONTENT_LENGTH } from '../../domain/validation.js';
 
 const phone = (description: string) =>
   Type.String({ minLength: 1, maxLength: 64, description, examples: ['+19998887777'] });

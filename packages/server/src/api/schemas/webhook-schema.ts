@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { DELIVERY_STATUSES, WEBHOOK_TYPES } from '../../domain/webhook.js';
 import { Nullable, StringEnum } from './schema-helpers.js';
 
-/** Request and response shapes of /api/account/webhooks (shared/sendblue-api.md 7.3) and its delivery log. */
+/** Request and response shapes of /api/account/webhooks (Sendblue's webhook management API) and its delivery log. */
 
 const Url = Type.String({ minLength: 1, maxLength: 2048, description: 'Absolute http(s) URL' });
 const Secret = Type.String({ minLength: 1, maxLength: 512 });

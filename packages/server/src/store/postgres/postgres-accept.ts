@@ -1,19 +1,20 @@
 import type { Pool } from 'pg';
 import type { Message } from '../../domain/message.js';
 import { CALLBACK_STATUSES } from '../../domain/webhook.js';
-import type { Settled } from '../batcher.js';
+import type { Settled } from '../../lib/batcher.js';
+import { BatchAcceptState, decideAccept } from '../accept-plan.js';
 import type { AcceptInput, AcceptResult } from '../ports/messages-port.js';
 import { MESSAGE_INSERT_PARAMS, insertMessagesParams, insertMessagesSql } from './message-row.js';
-import type { PostgresWebhooks } from './postgres-webhooks.js';
-import { insertDeliveriesParams, insertDeliveriesSql } from './webhook-rows.js';
+import type { PostgresWebhookOutbox } from './postgres-webhook-outbox.js';
+import { insertDeliveriesParams, insertDeliveriesSql } from './postgres-webhook-outbox.js';
 
 /**
  * Group commit for `acceptOutbound` on PostgreSQL: a whole batch costs two round trips and one
  * commit, whatever its size.
  *
- * 1. One read: prior idempotency keys, each account's QUEUED count (the message_counts counter), and
- *    message ids drawn from the sequence, so the outcome of every item is decided in memory,
- *    in order, exactly as SQLite decides it inside its transaction.
+ * 1. One read: prior idempotency keys, each account's QUEUED count (the message_counts counter),
+ *    opted-out contacts and message ids drawn from the sequence, so the outcome of every item is
+ *    decided in memory, in order, by the same rules as on SQLite (accept-plan.ts).
  * 2. One write: a single statement whose CTEs insert the messages, send jobs, idempotency keys
  *    and webhook deliveries through `unnest`. A single statement is atomic on its own, so no
  *    BEGIN/COMMIT round trips are needed; the job trigger NOTIFYs the workers at its commit.
@@ -25,7 +26,7 @@ import { insertDeliveriesParams, insertDeliveriesSql } from './webhook-rows.js';
  */
 export async function acceptBatch(
   pool: Pool,
-  webhooks: PostgresWebhooks,
+  webhooks: PostgresWebhookOutbox,
   items: AcceptInput[],
 ): Promise<Settled<AcceptResult>[]> {
   try {
@@ -75,7 +76,7 @@ const WRITE_SQL = `WITH
   w AS (${insertDeliveriesSql(M + 7)})
 SELECT (SELECT count(*) FROM m) AS messages`;
 
-async function acceptAll(pool: Pool, webhooks: PostgresWebhooks, items: AcceptInput[]): Promise<AcceptResult[]> {
+async function acceptAll(pool: Pool, webhooks: PostgresWebhookOutbox, items: AcceptInput[]): Promise<AcceptResult[]> {
   const withKey = items.filter((i) => i.idempotency !== undefined);
   const checked = items.filter((i) => i.whenOptedOut !== undefined);
   const limits = new Map<number, number>();
@@ -100,42 +101,26 @@ async function acceptAll(pool: Pool, webhooks: PostgresWebhooks, items: AcceptIn
   ).rows[0];
   if (read === undefined) throw new Error('accept read returned no row');
 
-  const prior = new Map(read.keys.map((r) => [`${r.a} ${r.k}`, { requestHash: r.h, responseBody: r.b }]));
-  const queued = new Map(read.queued.map((r) => [r.a, r.n]));
+  // Opted-out contacts are read in the same statement as the rest: a send read before a STOP
+  // commits is still accepted (by microseconds; the STOP is not yet visible), one read after it is not.
+  const state = new BatchAcceptState({
+    keys: read.keys.map((r) => ({ accountId: r.a, key: r.k, requestHash: r.h, responseBody: r.b })),
+    queued: read.queued.map((r) => ({ accountId: r.a, n: r.n })),
+    optedOut: read.opted.map((r) => ({ accountId: r.a, number: r.n })),
+  });
   const ids = read.ids.map(Number);
-  // Opted-out contacts, read in the same statement as the rest: a send read before a STOP commits
-  // is still accepted (by microseconds; the STOP is not yet visible), one read after it is not.
-  const opted = new Set(read.opted.map((r) => `${r.a} ${r.n}`));
   const results: AcceptResult[] = [];
   const stored: { input: AcceptInput; message: Message; responseBody: string | undefined }[] = [];
   for (const input of items) {
-    const declined =
-      input.whenOptedOut !== undefined && opted.has(`${input.message.accountId} ${input.message.number}`)
-        ? input.whenOptedOut
-        : undefined;
-    const m = declined?.message ?? input.message;
-    const responseBody = declined?.responseBody ?? input.idempotency?.responseBody;
-    const key = input.idempotency === undefined ? undefined : `${m.accountId} ${input.idempotency.key}`;
-    const replay = key === undefined ? undefined : prior.get(key);
-    if (replay !== undefined) {
-      results.push({ kind: 'replay', ...replay });
+    const decision = decideAccept(input, state);
+    if (decision.kind !== 'store') {
+      results.push(decision);
       continue;
-    }
-    if (m.status === 'QUEUED') {
-      const n = queued.get(m.accountId) ?? 0;
-      if (n >= input.queueLimit) {
-        results.push({ kind: 'queue_full' });
-        continue;
-      }
-      queued.set(m.accountId, n + 1);
     }
     const id = ids[stored.length];
     if (id === undefined) throw new Error('too few message ids drawn');
-    const message: Message = { ...m, id, statusSeq: 0 };
-    stored.push({ input, message, responseBody });
-    if (key !== undefined && input.idempotency !== undefined && responseBody !== undefined) {
-      prior.set(key, { requestHash: input.idempotency.requestHash, responseBody });
-    }
+    const message: Message = { ...decision.message, id, statusSeq: 0 };
+    stored.push({ input, message, responseBody: decision.responseBody });
     results.push({ kind: 'accepted', message });
   }
   if (stored.length === 0) return results;

@@ -1,4 +1,4 @@
-import { createPool, inTransaction } from './postgres-pool.js';
+import { createPool, inTransaction } from './postgres-connection.js';
 
 /** A table to copy: its columns and its rows in batches (any backend's export has this shape). */
 export interface TableRows {

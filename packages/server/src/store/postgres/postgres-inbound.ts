@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import type { Message } from '../../domain/message.js';
-import { declinedForOptOut } from '../../domain/opt-out.js';
+import type { Message, NewMessage } from '../../domain/message.js';
+import { planInbound } from '../inbound-plan.js';
 import type { InboundInput, InboundResult } from '../ports/messages-port.js';
-import type { NewMessage } from '../../domain/message.js';
+import { isOptedOut, setContactOptOut } from '../queries/contact-queries.js';
 import {
   MESSAGE_SELECT,
   type MessageRow,
@@ -10,45 +10,53 @@ import {
   insertMessagesSql,
   rowToMessage,
 } from './message-row.js';
-import { postgresContacts } from './postgres-contacts.js';
-import { type Db, inTransaction } from './postgres-pool.js';
-import type { PostgresWebhooks } from './postgres-webhooks.js';
+import { runPlan } from './postgres-plan-runner.js';
+import { type Db, inTransaction } from './postgres-connection.js';
+import type { PostgresWebhookOutbox } from './postgres-webhook-outbox.js';
 
 /**
- * Inbound messages on PostgreSQL (mirrors sqlite-inbound.ts): the message, its keyword's effect
- * on the contact, its `receive` deliveries and any HELP reply (with its send job, whose insert
- * NOTIFYs the workers at commit) in one transaction.
+ * Inbound messages on PostgreSQL: the message, its keyword's effect on the contact, its `receive`
+ * deliveries and any HELP reply (with its send job, whose insert NOTIFYs the workers at commit) in
+ * one transaction; what is written is decided by inbound-plan.ts, as on SQLite.
  */
-export async function acceptInboundPostgres(
-  pool: pg.Pool,
-  webhooks: PostgresWebhooks,
-  input: InboundInput,
-): Promise<InboundResult> {
-  return inTransaction(pool, async (c) => {
-    const m = input.message;
-    const prior = await c.query<MessageRow>(`${MESSAGE_SELECT} WHERE m.handle = $1`, [m.handle]);
-    if (prior.rows[0] !== undefined) return { message: rowToMessage(prior.rows[0]), reply: null, duplicate: true };
-    const optedOut =
-      input.keyword === 'stop' || input.keyword === 'start'
-        ? (await postgresContacts.set(c, m.accountId, m.number, input.keyword === 'stop', m.createdAt)).optedOut
-        : await postgresContacts.isOptedOut(c, m.accountId, m.number);
-    const message = await insertMessage(c, { ...m, optedOut });
-    await webhooks.insert(c, await webhooks.receiveDeliveries(c, message, m.createdAt));
-    let reply: Message | null = null;
-    if (input.helpReply !== undefined) {
-      // The reply goes to the same contact of the same account, whose state is known now.
-      reply = await insertMessage(c, optedOut ? declinedForOptOut(input.helpReply) : input.helpReply);
-      if (reply.status === 'QUEUED') {
-        await c.query(`INSERT INTO jobs (kind, message_id, run_at) VALUES ('send', $1, $2)`, [
-          reply.id,
-          reply.createdAt,
-        ]);
-      } else {
-        await webhooks.insert(c, await webhooks.statusChangeDeliveries(c, [{ message: reply, at: reply.createdAt }]));
+export class PostgresInbound {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly webhooks: PostgresWebhookOutbox,
+  ) {}
+
+  acceptInbound(input: InboundInput): Promise<InboundResult> {
+    return inTransaction(this.pool, async (c) => {
+      const m = input.message;
+      const prior = await c.query<MessageRow>(`${MESSAGE_SELECT} WHERE m.handle = $1`, [m.handle]);
+      if (prior.rows[0] !== undefined) return { message: rowToMessage(prior.rows[0]), reply: null, duplicate: true };
+      const plan = planInbound(input, await runPlan(c, isOptedOut, m.accountId, m.number));
+      if (plan.optOut !== undefined) {
+        await runPlan(c, setContactOptOut, {
+          accountId: m.accountId,
+          number: m.number,
+          optedOut: plan.optOut,
+          now: m.createdAt,
+        });
       }
-    }
-    return { message, reply, duplicate: false };
-  });
+      const message = await insertMessage(c, plan.message);
+      await this.webhooks.insert(c, await this.webhooks.receiveDeliveries(c, message, m.createdAt));
+      let reply: Message | null = null;
+      if (plan.reply !== undefined) {
+        reply = await insertMessage(c, plan.reply);
+        if (reply.status === 'QUEUED') {
+          await c.query(`INSERT INTO jobs (kind, message_id, run_at) VALUES ('send', $1, $2)`, [
+            reply.id,
+            reply.createdAt,
+          ]);
+        } else {
+          const deliveries = await this.webhooks.statusChangeDeliveries(c, [{ message: reply, at: reply.createdAt }]);
+          await this.webhooks.insert(c, deliveries);
+        }
+      }
+      return { message, reply, duplicate: false };
+    });
+  }
 }
 
 async function insertMessage(db: Db, m: NewMessage): Promise<Message> {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/support/temp-dir.js';
-import { SqliteStore } from './sqlite-store.js';
+import { type SqliteStore, createSqliteStore } from './sqlite-store.js';
 
 /**
  * Keys and lines are cached per connection (lookup-cache.ts). Another process (the CLI, while the
@@ -17,10 +17,10 @@ describe('SQLite key and line lookups across connections', () => {
 
   beforeEach(async () => {
     dir = tempDir('tapback-lookup-');
-    server = new SqliteStore(`${dir.path}/tapback.db`);
+    server = createSqliteStore(`${dir.path}/tapback.db`);
     await server.migrate();
     server.startBackgroundWork();
-    cli = new SqliteStore(`${dir.path}/tapback.db`);
+    cli = createSqliteStore(`${dir.path}/tapback.db`);
     accountId = (await server.createAccount({ email: 'a@example.com', now: Date.now() })).id;
     await server.createApiKey({ accountId, keyId: 'key-0001', secretDigest: 'd'.repeat(64), now: Date.now() });
     await server.addLine({ accountId, number: '+15550001000', provider: 'sandbox', now: Date.now() });

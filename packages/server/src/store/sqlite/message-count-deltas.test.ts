@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { messageDraft } from '../../../test/support/message-draft.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { RECOUNT_MESSAGES_SQL } from './message-count-deltas.js';
-import { SqliteStore } from './sqlite-store.js';
+import { type SqliteStore, createSqliteStore } from './sqlite-store.js';
 
 const LINE = '+15550001000';
 const CONTACT = '+19998887777';
@@ -19,7 +19,7 @@ describe('SQLite message counters: summed per transaction = recounted from the r
 
   beforeEach(async () => {
     dir = tempDir('tapback-counts-');
-    store = new SqliteStore(`${dir.path}/tapback.db`);
+    store = createSqliteStore(`${dir.path}/tapback.db`);
     await store.migrate();
   });
   afterEach(async () => {

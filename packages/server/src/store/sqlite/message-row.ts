@@ -1,138 +1,81 @@
-import type { Message, MessageStatus, MessageType, SendStyle, Service } from '../../domain/message.js';
+import type { Message } from '../../domain/message.js';
+import {
+  type JoinedProp,
+  MESSAGE_FIELD_LIST,
+  type MessageField,
+  type MessageFields,
+  type StorageKind,
+} from '../../domain/message-fields.js';
+
+/** How SQLite stores each kind (its declared column type); booleans are 0/1, JSON is text. */
+export const SQLITE_COLUMN_TYPES: Readonly<Record<StorageKind, string>> = {
+  id: 'INTEGER',
+  text: 'TEXT',
+  integer: 'INTEGER',
+  bigint: 'INTEGER',
+  boolean: 'INTEGER',
+  json: 'TEXT',
+  time: 'INTEGER',
+};
+
+type SqliteValue<F extends MessageFields[keyof MessageFields], T> = F['kind'] extends 'boolean'
+  ? number | (F['nullable'] extends true ? null : never)
+  : F['kind'] extends 'json'
+    ? string
+    : T;
 
 /** A `messages` row joined with its account's email and plan, as SQLite returns it. */
-export interface MessageRow {
-  id: number;
-  handle: string;
-  account_id: number;
-  account_email: string;
-  plan: string;
-  is_outbound: number;
-  status: string;
-  content: string;
-  media_url: string;
-  send_style: string;
-  from_number: string;
-  to_number: string;
-  number: string;
-  sendblue_number: string;
-  service: string;
-  was_downgraded: number | null;
-  error_code: number | null;
-  error_message: string | null;
-  error_reason: string | null;
-  error_detail: string | null;
-  message_type: string;
-  group_id: string;
-  participants: string;
-  group_display_name: string;
-  opted_out: number;
-  status_callback: string | null;
-  created_at: number;
-  sent_at: number;
-  updated_at: number;
-  status_seq: number;
-}
+export type MessageRow = {
+  [P in keyof MessageFields as MessageFields[P]['column']]: SqliteValue<MessageFields[P], Message[P]>;
+};
 
-export const MESSAGE_SELECT = `SELECT m.*, a.email AS account_email, a.plan AS plan
+/** Every field but the row id (SQLite assigns it) and the account's, which are not stored per message. */
+const WRITTEN = MESSAGE_FIELD_LIST.filter((f) => f.kind !== 'id' && f.account === undefined);
+type WrittenProp = Exclude<keyof Message, 'id' | JoinedProp>;
+
+export const MESSAGE_SELECT = `SELECT m.*, ${MESSAGE_FIELD_LIST.flatMap((f) =>
+  f.account === undefined ? [] : [`a.${f.account} AS ${f.column}`],
+).join(', ')}
   FROM messages m JOIN accounts a ON a.id = m.account_id`;
 
-export function rowToMessage(r: MessageRow): Message {
-  return {
-    id: r.id,
-    handle: r.handle,
-    accountId: r.account_id,
-    accountEmail: r.account_email,
-    plan: r.plan,
-    isOutbound: r.is_outbound === 1,
-    status: r.status as MessageStatus,
-    content: r.content,
-    mediaUrl: r.media_url,
-    sendStyle: r.send_style as SendStyle | '',
-    fromNumber: r.from_number,
-    toNumber: r.to_number,
-    number: r.number,
-    sendblueNumber: r.sendblue_number,
-    service: r.service as Service,
-    wasDowngraded: r.was_downgraded === null ? null : r.was_downgraded === 1,
-    errorCode: r.error_code,
-    errorMessage: r.error_message,
-    errorReason: r.error_reason,
-    errorDetail: r.error_detail,
-    messageType: r.message_type as MessageType,
-    groupId: r.group_id,
-    participants: JSON.parse(r.participants) as string[],
-    groupDisplayName: r.group_display_name,
-    optedOut: r.opted_out === 1,
-    statusCallback: r.status_callback,
-    createdAt: r.created_at,
-    sentAt: r.sent_at,
-    updatedAt: r.updated_at,
-    statusSeq: r.status_seq,
-  };
+/** The columns a message insert writes, in table order; each is also the name of its parameter. */
+export const MESSAGE_COLUMNS: readonly MessageFields[WrittenProp]['column'][] = WRITTEN.map(
+  (f) => f.column as MessageFields[WrittenProp]['column'],
+);
+
+/** Inserts one message from `messageParams`; built once, as statements are cached by their text. */
+export const INSERT_MESSAGE_SQL = `INSERT INTO messages (${MESSAGE_COLUMNS.join(', ')}) VALUES (${MESSAGE_COLUMNS.map((c) => `@${c}`).join(', ')})`;
+
+// Both run once per row on every read and write of messages, so they are compiled from the table
+// into one object literal each: the code one would write by hand, as fast and with one allocation.
+// A loop over the table measured 25-30x slower (~2 µs a row against 70 ns): an object given ~30
+// computed keys one by one becomes a V8 dictionary. Names come from the table, quoted as JSON
+// strings: nothing here is evaluated from data.
+const key = JSON.stringify;
+
+function read(f: MessageField): string {
+  const v = `r[${key(f.column)}]`;
+  const nullable = (expr: string) => (f.nullable ? `${v} === null ? null : ${expr}` : expr);
+  if (f.kind === 'boolean') return nullable(`${v} === 1`);
+  if (f.kind === 'json') return nullable(`JSON.parse(${v})`);
+  return v;
 }
 
-const bool = (b: boolean | null): number | null => (b === null ? null : b ? 1 : 0);
+function write(f: MessageField): string {
+  const v = `m[${key(f.prop)}]`;
+  const nullable = (expr: string) => (f.nullable ? `${v} === null ? null : ${expr}` : expr);
+  if (f.kind === 'boolean') return nullable(`${v} ? 1 : 0`);
+  if (f.kind === 'json') return nullable(`JSON.stringify(${v})`);
+  return v;
+}
+
+export const rowToMessage = new Function(
+  'r',
+  `return { ${MESSAGE_FIELD_LIST.map((f) => `${key(f.prop)}: ${read(f)}`).join(', ')} };`,
+) as (r: MessageRow) => Message;
 
 /** Named parameters for inserting or rewriting a message row. */
-export function messageParams(m: Omit<Message, 'id' | 'accountEmail' | 'plan'>): Record<string, unknown> {
-  return {
-    handle: m.handle,
-    account_id: m.accountId,
-    is_outbound: bool(m.isOutbound),
-    status: m.status,
-    content: m.content,
-    media_url: m.mediaUrl,
-    send_style: m.sendStyle,
-    from_number: m.fromNumber,
-    to_number: m.toNumber,
-    number: m.number,
-    sendblue_number: m.sendblueNumber,
-    service: m.service,
-    was_downgraded: bool(m.wasDowngraded),
-    error_code: m.errorCode,
-    error_message: m.errorMessage,
-    error_reason: m.errorReason,
-    error_detail: m.errorDetail,
-    message_type: m.messageType,
-    group_id: m.groupId,
-    participants: JSON.stringify(m.participants),
-    group_display_name: m.groupDisplayName,
-    opted_out: bool(m.optedOut),
-    status_callback: m.statusCallback,
-    created_at: m.createdAt,
-    sent_at: m.sentAt,
-    updated_at: m.updatedAt,
-    status_seq: m.statusSeq,
-  };
-}
-
-export const MESSAGE_COLUMNS = [
-  'handle',
-  'account_id',
-  'is_outbound',
-  'status',
-  'content',
-  'media_url',
-  'send_style',
-  'from_number',
-  'to_number',
-  'number',
-  'sendblue_number',
-  'service',
-  'was_downgraded',
-  'error_code',
-  'error_message',
-  'error_reason',
-  'error_detail',
-  'message_type',
-  'group_id',
-  'participants',
-  'group_display_name',
-  'opted_out',
-  'status_callback',
-  'created_at',
-  'sent_at',
-  'updated_at',
-  'status_seq',
-] as const;
+export const messageParams = new Function(
+  'm',
+  `return { ${WRITTEN.map((f) => `${key(f.column)}: ${write(f)}`).join(', ')} };`,
+) as (m: Pick<Message, WrittenProp>) => Record<string, unknown>;

@@ -1,62 +1,68 @@
 import type Database from 'better-sqlite3';
-import { declinedForOptOut } from '../../domain/opt-out.js';
+import type { Message } from '../../domain/message.js';
+import { planInbound } from '../inbound-plan.js';
 import type { AcceptInput, AcceptResult, InboundInput, InboundResult } from '../ports/messages-port.js';
-import { MESSAGE_COLUMNS, MESSAGE_SELECT, type MessageRow, messageParams, rowToMessage } from './message-row.js';
-import type { SqliteContacts } from './sqlite-contacts.js';
-import type { Stmt } from './sqlite-statements.js';
-import type { SqliteWebhooks } from './sqlite-webhooks.js';
+import { isOptedOut, setContactOptOut } from '../queries/contact-queries.js';
 import { type MessageCountDeltas, UPSERT_COUNT_SQL } from './message-count-deltas.js';
+import { MESSAGE_COLUMNS, MESSAGE_SELECT, type MessageRow, messageParams, rowToMessage } from './message-row.js';
+import type { SqlitePlanRunner } from './sqlite-plan-runner.js';
+import type { Stmt } from './sqlite-statements.js';
 
-/** Stores one outbound message inside the caller's transaction (SqliteStore's accept path). */
-export type AcceptOne = (input: AcceptInput) => AcceptResult;
+const INSERT_MESSAGE_SQL = `INSERT INTO messages (${MESSAGE_COLUMNS.join(', ')}) VALUES (${MESSAGE_COLUMNS.map((c) => '@' + c).join(', ')})`;
+
+export interface SqliteInboundDeps {
+  db: Database.Database;
+  stmt: Stmt;
+  /** Contacts' opt-out state (queries/contact-queries.ts), run inside this transaction. */
+  plans: SqlitePlanRunner;
+  counts: MessageCountDeltas;
+  /** Inside the transaction: queues the `receive` deliveries of a just-stored inbound message. */
+  enqueueReceived: (message: Message, now: number) => void;
+  /** Inside the transaction: stores an outbound message (the HELP reply) as a send would. */
+  acceptOne: (input: AcceptInput) => AcceptResult;
+}
 
 /**
  * Inbound messages on SQLite: the message, its keyword's effect on the contact, its `receive`
- * deliveries and any HELP reply commit together, or not at all.
+ * deliveries and any HELP reply commit together, or not at all; what is written is decided by
+ * inbound-plan.ts, as on PostgreSQL.
  */
 export class SqliteInbound {
-  constructor(
-    private readonly db: Database.Database,
-    private readonly stmt: Stmt,
-    private readonly contacts: SqliteContacts,
-    private readonly webhooks: SqliteWebhooks,
-    private readonly acceptOne: AcceptOne,
-    private readonly counts: MessageCountDeltas,
-  ) {}
+  constructor(private readonly deps: SqliteInboundDeps) {}
 
-  accept(input: InboundInput): InboundResult {
-    return this.db
+  async acceptInbound(input: InboundInput): Promise<InboundResult> {
+    const { db, stmt, counts } = this.deps;
+    return db
       .transaction(() => {
-        this.counts.clear();
+        counts.clear();
         const result = this.acceptInTransaction(input);
-        this.counts.flush(this.stmt(UPSERT_COUNT_SQL));
+        counts.flush(stmt(UPSERT_COUNT_SQL));
         return result;
       })
       .immediate();
   }
 
   private acceptInTransaction(input: InboundInput): InboundResult {
+    const { stmt, plans, counts } = this.deps;
     const m = input.message;
-    const prior = this.stmt(`${MESSAGE_SELECT} WHERE m.handle = ?`).get(m.handle) as MessageRow | undefined;
+    const prior = stmt(`${MESSAGE_SELECT} WHERE m.handle = ?`).get(m.handle) as MessageRow | undefined;
     if (prior !== undefined) return { message: rowToMessage(prior), reply: null, duplicate: true };
-    const optedOut =
-      input.keyword === 'stop' || input.keyword === 'start'
-        ? this.contacts.set(m.accountId, m.number, input.keyword === 'stop', m.createdAt).optedOut
-        : this.contacts.isOptedOut(m.accountId, m.number);
-    const insert = this.stmt(
-      `INSERT INTO messages (${MESSAGE_COLUMNS.join(', ')}) VALUES (${MESSAGE_COLUMNS.map((c) => '@' + c).join(', ')})`,
-    );
-    const id = Number(insert.run(messageParams({ ...m, optedOut, statusSeq: 0 })).lastInsertRowid);
-    const message = { ...m, optedOut, id, statusSeq: 0 };
-    this.counts.inserted(message);
-    this.webhooks.enqueueReceived(message, m.createdAt);
-    let reply = null;
-    if (input.helpReply !== undefined) {
-      const result = this.acceptOne({
-        message: input.helpReply,
-        queueLimit: Number.MAX_SAFE_INTEGER,
-        whenOptedOut: { message: declinedForOptOut(input.helpReply), responseBody: '' },
+    const plan = planInbound(input, plans.run(isOptedOut, m.accountId, m.number));
+    if (plan.optOut !== undefined) {
+      plans.run(setContactOptOut, {
+        accountId: m.accountId,
+        number: m.number,
+        optedOut: plan.optOut,
+        now: m.createdAt,
       });
+    }
+    const id = Number(stmt(INSERT_MESSAGE_SQL).run(messageParams({ ...plan.message, statusSeq: 0 })).lastInsertRowid);
+    const message: Message = { ...plan.message, id, statusSeq: 0 };
+    counts.inserted(message);
+    this.deps.enqueueReceived(message, m.createdAt);
+    let reply: Message | null = null;
+    if (plan.reply !== undefined) {
+      const result = this.deps.acceptOne({ message: plan.reply, queueLimit: Number.MAX_SAFE_INTEGER });
       if (result.kind === 'accepted') reply = result.message;
     }
     return { message, reply, duplicate: false };

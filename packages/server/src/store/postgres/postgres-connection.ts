@@ -14,7 +14,7 @@ const INT8 = 20;
  * The pool every PostgreSQL store uses. Its own type parsers (not the global ones, which other
  * code may rely on) read bigint as a JavaScript number: ids and epoch milliseconds stay far
  * below 2^53. Every session runs with `synchronous_commit = on`, whatever the server's default,
- * so an acknowledged send is on disk (reliability checklist D3).
+ * so an acknowledged send is on disk before the API answers.
  */
 export function createPool(connectionString: string, max: number): pg.Pool {
   const pool = new pg.Pool({
@@ -44,11 +44,18 @@ function withSessionSettings(connectionString: string): string {
   return url.toString();
 }
 
-/** Runs `fn` in a READ COMMITTED transaction on one connection; rolls back if it throws. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` in a transaction on one connection (READ COMMITTED unless `mode` says otherwise, e.g.
+ * `REPEATABLE READ, READ ONLY`); rolls back if it throws.
+ */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  mode?: string,
+): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(mode === undefined ? 'BEGIN' : `BEGIN TRANSACTION ISOLATION LEVEL ${mode}`);
     const result = await fn(client);
     await client.query('COMMIT');
     return result;

@@ -1,0 +1,119 @@
+import type { WebhookDelivery, WebhookDeliveryLog } from '../../domain/webhook-delivery.js';
+import type { DeliveryQuery } from '../ports/webhooks-port.js';
+import { attemptsByDelivery } from '../webhook-attempt-log.js';
+import { deliveryFromRow } from '../webhook-delivery-row.js';
+import { type Plan, type QB, all, first } from './query-plan.js';
+
+/** The delivery log (`GET /api/account/webhooks/deliveries`) and replays: off the outbox's hot path. */
+
+const DELIVERY = [
+  'id',
+  'webhook_id',
+  'account_id',
+  'kind',
+  'endpoint_id',
+  'url',
+  'destination',
+  'message_id',
+  'message_handle',
+  'status_seq',
+  'payload',
+  'status',
+  'attempts',
+  'next_attempt_at',
+  'last_error',
+  'last_http_status',
+  'replay_of',
+  'created_at',
+  'updated_at',
+] as const;
+
+/** A page of the account's deliveries, newest first, each with its attempts, and the total. */
+export function* listWebhookDeliveries(
+  q: QB,
+  accountId: number,
+  query: DeliveryQuery,
+): Plan<{ deliveries: WebhookDeliveryLog[]; total: number }> {
+  let matching = q.selectFrom('webhook_deliveries').where('account_id', '=', accountId);
+  if (query.messageHandle !== undefined) matching = matching.where('message_handle', '=', query.messageHandle);
+  if (query.status !== undefined) matching = matching.where('status', '=', query.status);
+  if (query.url !== undefined) matching = matching.where('url', '=', query.url);
+  const rows = yield* all(matching.select(DELIVERY).orderBy('id', 'desc').limit(query.limit).offset(query.offset));
+  const counted = yield* first(matching.select((eb) => eb.fn.countAll<number>().as('n')));
+  const attempts =
+    rows.length === 0
+      ? []
+      : yield* all(
+          q
+            .selectFrom('webhook_attempts')
+            .select(['delivery_id', 'attempt', 'started_at', 'duration_ms', 'http_status', 'error'])
+            .where((eb) =>
+              q.dialectValues.idIn(
+                eb.ref('delivery_id'),
+                rows.map((r) => r.id),
+              ),
+            )
+            .orderBy('delivery_id')
+            .orderBy('attempt'),
+        );
+  const byDelivery = attemptsByDelivery(attempts);
+  return {
+    deliveries: rows.map((r) => ({ ...deliveryFromRow(r), attemptLog: byDelivery.get(r.id) ?? [] })),
+    total: counted?.n ?? 0,
+  };
+}
+
+/** A copy of the account's delivery (same webhook-id and payload), due at `now`; one statement. */
+export function* replayWebhookDelivery(
+  q: QB,
+  accountId: number,
+  id: number,
+  now: number,
+): Plan<WebhookDelivery | undefined> {
+  const row = yield* first(
+    q
+      .insertInto('webhook_deliveries')
+      .columns([
+        'webhook_id',
+        'account_id',
+        'kind',
+        'endpoint_id',
+        'url',
+        'destination',
+        'message_id',
+        'message_handle',
+        'status_seq',
+        'payload',
+        'status',
+        'next_attempt_at',
+        'replay_of',
+        'created_at',
+        'updated_at',
+      ])
+      .expression((eb) =>
+        eb
+          .selectFrom('webhook_deliveries')
+          .select([
+            'webhook_id',
+            'account_id',
+            'kind',
+            'endpoint_id',
+            'url',
+            'destination',
+            'message_id',
+            'message_handle',
+            'status_seq',
+            'payload',
+            eb.val('pending').as('status'),
+            eb.val(now).as('next_attempt_at'),
+            'id',
+            eb.val(now).as('created_at'),
+            eb.val(now).as('updated_at'),
+          ])
+          .where('id', '=', id)
+          .where('account_id', '=', accountId),
+      )
+      .returning(DELIVERY),
+  );
+  return row && deliveryFromRow(row);
+}
