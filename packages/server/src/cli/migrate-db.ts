@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { databaseDialect, databaseLocation, redactUrl, sqlitePath } from '../config/config.js';
 import { openStore } from '../store/open-store.js';
-import { importIntoPostgres } from '../store/postgres/postgres-import.js';
-import { exportSqlite } from '../store/sqlite/sqlite-export.js';
+import { importIntoPostgres } from '../store/postgres/postgres-transfer.js';
+import { exportSqlite } from '../store/sqlite/sqlite-transfer.js';
 import { print } from './admin-store.js';
 import { CliError } from './cli-error.js';
 

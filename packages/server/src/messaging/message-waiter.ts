@@ -37,6 +37,8 @@ export class MessageWaiter {
 
   /** The newest matching message, as soon as one exists; undefined after the timeout or an abort. */
   async waitFor(caller: Caller, criteria: WaitCriteria, signal?: AbortSignal): Promise<Message | undefined> {
+    // Wall time on purpose, not the server's clock: the timeout bounds how long an HTTP request
+    // is held open, which a manual clock standing still must not stretch.
     const deadline = Date.now() + criteria.timeoutMs;
     for (;;) {
       const found = await this.check(caller, criteria);

@@ -61,6 +61,7 @@ export class HttpSender {
       });
       await response.body.dump({ limit: MAX_RESPONSE_BYTES }).catch(() => undefined);
       const retryAfter = response.headers['retry-after'];
+      // Wall time on purpose: a Retry-After date is the receiver's real time, not the server's clock.
       return {
         kind: 'response',
         status: response.statusCode,

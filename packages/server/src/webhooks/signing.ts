@@ -66,6 +66,7 @@ export function verifyWebhook(
     return { ok: false, reason: 'missing webhook-id, webhook-timestamp or webhook-signature' };
   }
   const ts = Number(timestamp);
+  // Wall time unless told otherwise: the sender stamped the delivery with its real time.
   const now = options.nowS ?? Math.floor(Date.now() / 1000);
   if (!/^\d+$/.test(timestamp) || Math.abs(now - ts) > (options.toleranceS ?? DEFAULT_TOLERANCE_S)) {
     return { ok: false, reason: 'timestamp missing or outside the tolerance' };

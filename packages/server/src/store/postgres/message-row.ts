@@ -2,6 +2,7 @@ import type { Message } from '../../domain/message.js';
 import {
   type JoinedProp,
   MESSAGE_FIELD_LIST,
+  STATUS_CHANGE_FIELDS,
   type MessageField,
   type MessageFields,
   type StorageKind,
@@ -25,10 +26,7 @@ export const POSTGRES_COLUMN_TYPES: Readonly<Record<StorageKind, string>> = {
  */
 export type MessageRow = { [P in keyof MessageFields as MessageFields[P]['column']]: Message[P] };
 
-export const MESSAGE_SELECT = `SELECT m.*, ${MESSAGE_FIELD_LIST.flatMap((f) =>
-  f.account === undefined ? [] : [`a.${f.account} AS ${f.column}`],
-).join(', ')}
-  FROM messages m JOIN accounts a ON a.id = m.account_id`;
+export { MESSAGE_SELECT } from '../message-select.js';
 
 type Stored = Omit<Message, JoinedProp>;
 
@@ -81,3 +79,16 @@ export const insertMessagesParams = new Function(
   }
   return [${COLUMNS.map((_, i) => `c${i}`).join(', ')}];`,
 ) as (messages: readonly Stored[]) => unknown[][];
+
+/**
+ * What a batch of finished jobs rewrites (the fields the table marks `statusChange`; the rest of a
+ * message never changes once stored): one statement, one `unnest` array per column.
+ */
+export const UPDATE_STATUS_SQL = `UPDATE messages m SET ${STATUS_CHANGE_FIELDS.map((f) => `${f.column} = t.${f.column}`).join(', ')}
+  FROM unnest($1::bigint[], ${STATUS_CHANGE_FIELDS.map((f, i) => `$${i + 2}::${POSTGRES_COLUMN_TYPES[f.kind]}[]`).join(', ')})
+    AS t(id, ${STATUS_CHANGE_FIELDS.map((f) => f.column).join(', ')})
+  WHERE m.id = t.id`;
+
+export function statusParams(messages: readonly Message[]): unknown[][] {
+  return [messages.map((m) => m.id), ...STATUS_CHANGE_FIELDS.map((f) => messages.map((m) => m[f.prop]))];
+}

@@ -2,10 +2,11 @@ import type pg from 'pg';
 import type { ClaimedJob, Job, JobKind, JobOutcome, StatusChange } from '../../domain/job.js';
 import type { Message } from '../../domain/message.js';
 import { messageIdsToRead, planFinish } from '../finish-plan.js';
+import { MESSAGE_SELECT_COLUMNS } from '../message-select.js';
 import type { JobsPort } from '../ports/jobs-port.js';
 import { decodeScheduledStatus } from '../status-patch.js';
 import type { JobListener } from './job-listener.js';
-import { MESSAGE_SELECT, type MessageRow, rowToMessage } from './message-row.js';
+import { MESSAGE_SELECT, type MessageRow, UPDATE_STATUS_SQL, rowToMessage, statusParams } from './message-row.js';
 import { type Db, inTransaction } from './postgres-connection.js';
 import type { PostgresWebhookOutbox } from './postgres-webhook-outbox.js';
 
@@ -34,20 +35,10 @@ const CLAIM_SQL = `WITH due AS (
     RETURNING j.id, j.kind, j.message_id, j.run_at, j.attempts, j.last_error, j.payload, due.run_at AS due_at)
   SELECT c.id AS job_id, c.kind AS job_kind, c.message_id AS job_message_id, c.run_at AS job_run_at,
          c.attempts AS job_attempts, c.last_error AS job_last_error, c.payload AS job_payload,
-         m.*, a.email AS account_email, a.plan AS plan, l.provider AS line_provider
+         ${MESSAGE_SELECT_COLUMNS}, l.provider AS line_provider
     FROM leased c LEFT JOIN messages m ON m.id = c.message_id LEFT JOIN accounts a ON a.id = m.account_id
     LEFT JOIN lines l ON l.number = m.sendblue_number
    ORDER BY c.due_at, c.id`;
-
-/** The status columns a finished job rewrites, one `unnest` array each: one statement per batch. */
-const UPDATE_STATUS_SQL = `UPDATE messages m SET status = t.status, service = t.service, was_downgraded = t.was_downgraded,
-    error_code = t.error_code, error_message = t.error_message, error_reason = t.error_reason,
-    error_detail = t.error_detail, updated_at = t.updated_at, status_seq = t.status_seq
-  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::boolean[], $5::integer[], $6::text[], $7::text[],
-              $8::text[], $9::bigint[], $10::integer[])
-    AS t(id, status, service, was_downgraded, error_code, error_message, error_reason, error_detail,
-         updated_at, status_seq)
-  WHERE m.id = t.id`;
 
 /**
  * The job queue on PostgreSQL, shared by every process. What an outcome writes is decided by
@@ -105,18 +96,7 @@ export class PostgresJobs implements JobsPort {
       }
       const written = plan.written.map((w) => w.message);
       if (written.length > 0) {
-        await c.query(UPDATE_STATUS_SQL, [
-          written.map((m) => m.id),
-          written.map((m) => m.status),
-          written.map((m) => m.service),
-          written.map((m) => m.wasDowngraded),
-          written.map((m) => m.errorCode),
-          written.map((m) => m.errorMessage),
-          written.map((m) => m.errorReason),
-          written.map((m) => m.errorDetail),
-          written.map((m) => m.updatedAt),
-          written.map((m) => m.statusSeq),
-        ]);
+        await c.query(UPDATE_STATUS_SQL, statusParams(written));
       }
       const deliveries = await this.webhooks.statusChangeDeliveries(
         c,

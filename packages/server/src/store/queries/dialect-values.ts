@@ -49,7 +49,7 @@ export function fromJson<T>(value: T | string): T {
 
 /**
  * PostgreSQL text cannot hold U+0000, so no value stored on either backend may contain it (a SQLite
- * file must stay movable to PostgreSQL, see sqlite-export.ts), and no stored value can equal a
+ * file must stay movable to PostgreSQL, see sqlite-transfer.ts), and no stored value can equal a
  * string that does: a lookup by one matches nothing, on both backends alike.
  */
 export function holdsNul(value: unknown): boolean {

@@ -34,3 +34,6 @@ function compileRowReader(columns: string[]): (row: unknown[]) => Record<string,
   const fields = columns.map((name, i) => `${JSON.stringify(name)}: row[${i}]`).join(', ');
   return new Function('row', `return { ${fields} };`) as (row: unknown[]) => Record<string, unknown>;
 }
+
+/** A cached prepared statement by its SQL text (the store owns the cache, sqlite-store.ts). */
+export type Stmt = (sql: string) => Prepared;

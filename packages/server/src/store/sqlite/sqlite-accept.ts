@@ -3,11 +3,8 @@ import { type AcceptState, decideAccept, type StoreDecision } from '../accept-pl
 import type { AcceptInput, AcceptResult } from '../ports/messages-port.js';
 import type { GroupCommit } from './group-commit.js';
 import type { MessageCountDeltas } from './message-count-deltas.js';
-import { MESSAGE_COLUMNS, MESSAGE_SELECT, type MessageRow, messageParams, rowToMessage } from './message-row.js';
-import type { Stmt } from './sqlite-statements.js';
-
-/** Built once: the statement cache is keyed by SQL text, and rebuilding it per send showed in profiles. */
-const INSERT_MESSAGE_SQL = `INSERT INTO messages (${MESSAGE_COLUMNS.join(', ')}) VALUES (${MESSAGE_COLUMNS.map((c) => '@' + c).join(', ')})`;
+import { INSERT_MESSAGE_SQL, MESSAGE_SELECT, type MessageRow, messageParams, rowToMessage } from './message-row.js';
+import type { Stmt } from './prepared.js';
 
 export interface SqliteAcceptDeps {
   stmt: Stmt;

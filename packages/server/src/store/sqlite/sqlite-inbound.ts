@@ -4,11 +4,9 @@ import { planInbound } from '../inbound-plan.js';
 import type { AcceptInput, AcceptResult, InboundInput, InboundResult } from '../ports/messages-port.js';
 import { isOptedOut, setContactOptOut } from '../queries/contact-queries.js';
 import { type MessageCountDeltas, UPSERT_COUNT_SQL } from './message-count-deltas.js';
-import { MESSAGE_COLUMNS, MESSAGE_SELECT, type MessageRow, messageParams, rowToMessage } from './message-row.js';
+import { INSERT_MESSAGE_SQL, MESSAGE_SELECT, type MessageRow, messageParams, rowToMessage } from './message-row.js';
 import type { SqlitePlanRunner } from './sqlite-plan-runner.js';
-import type { Stmt } from './sqlite-statements.js';
-
-const INSERT_MESSAGE_SQL = `INSERT INTO messages (${MESSAGE_COLUMNS.join(', ')}) VALUES (${MESSAGE_COLUMNS.map((c) => '@' + c).join(', ')})`;
+import type { Stmt } from './prepared.js';
 
 export interface SqliteInboundDeps {
   db: Database.Database;

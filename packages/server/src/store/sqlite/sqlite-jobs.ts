@@ -1,12 +1,13 @@
 import type { ClaimedJob, Job, JobKind, JobOutcome, StatusChange } from '../../domain/job.js';
 import type { Message } from '../../domain/message.js';
 import { messageIdsToRead, planFinish } from '../finish-plan.js';
+import { MESSAGE_SELECT_COLUMNS } from '../message-select.js';
 import type { JobsPort } from '../ports/jobs-port.js';
 import { decodeScheduledStatus } from '../status-patch.js';
 import type { GroupCommit } from './group-commit.js';
 import type { MessageCountDeltas } from './message-count-deltas.js';
-import { MESSAGE_SELECT, type MessageRow, rowToMessage } from './message-row.js';
-import type { Stmt } from './sqlite-statements.js';
+import { MESSAGE_SELECT, type MessageRow, UPDATE_STATUS_SQL, rowToMessage, statusParams } from './message-row.js';
+import type { Stmt } from './prepared.js';
 
 /** A due job with its message (columns null if the message is gone) and its line's provider. */
 type DueRow = { [K in keyof MessageRow]: MessageRow[K] | null } & {
@@ -21,14 +22,10 @@ type DueRow = { [K in keyof MessageRow]: MessageRow[K] | null } & {
 
 const DUE_SQL = `SELECT j.id AS job_id, j.kind AS job_kind, j.message_id AS job_message_id, j.attempts AS job_attempts,
     j.last_error AS job_last_error, j.payload AS job_payload,
-    m.*, a.email AS account_email, a.plan AS plan, l.provider AS line_provider
+    ${MESSAGE_SELECT_COLUMNS}, l.provider AS line_provider
    FROM jobs j LEFT JOIN messages m ON m.id = j.message_id LEFT JOIN accounts a ON a.id = m.account_id
    LEFT JOIN lines l ON l.number = m.sendblue_number
   WHERE j.run_at <= ? ORDER BY j.run_at, j.id LIMIT ?`;
-
-/** The status columns a finished job rewrites; the rest of a message never changes after it is stored. */
-const UPDATE_STATUS_SQL = `UPDATE messages SET status = ?, service = ?, was_downgraded = ?, error_code = ?,
-    error_message = ?, error_reason = ?, error_detail = ?, updated_at = ?, status_seq = ? WHERE id = ?`;
 
 /**
  * The job queue on SQLite. Claims and outcomes are writes, so they join the event-loop turn's
@@ -87,18 +84,7 @@ export class SqliteJobs implements JobsPort {
       const plan = planFinish(outcomes, attempts, messages, now);
       for (const r of plan.retries) retry.run(r.runAt, r.error, r.jobId);
       for (const { message: m, from } of plan.written) {
-        update.run(
-          m.status,
-          m.service,
-          m.wasDowngraded === null ? null : m.wasDowngraded ? 1 : 0,
-          m.errorCode,
-          m.errorMessage,
-          m.errorReason,
-          m.errorDetail,
-          m.updatedAt,
-          m.statusSeq,
-          m.id,
-        );
+        update.run(...statusParams(m));
         this.counts.statusChanged(m.accountId, from, m.status);
       }
       for (const change of plan.changes) this.enqueueStatusChange(change.message, now);

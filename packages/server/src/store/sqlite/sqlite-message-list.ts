@@ -4,7 +4,7 @@ import type { MessageQuery } from '../../domain/message-query.js';
 import { buildMessageList, type NumberSides, numberSidesOf } from '../message-filter.js';
 import { holdsNul } from '../queries/dialect-values.js';
 import { MESSAGE_SELECT, type MessageRow, rowToMessage } from './message-row.js';
-import type { Stmt } from './sqlite-statements.js';
+import type { Stmt } from './prepared.js';
 
 /** Reading messages on SQLite: one by handle, and the list endpoint's pages (message-filter.ts). */
 export class SqliteMessageList {

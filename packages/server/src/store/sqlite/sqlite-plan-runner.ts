@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { DummyDriver, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
 import { sqliteValues } from '../queries/dialect-values.js';
 import { type PlanOf, QB, type Step, type StepResult } from '../queries/query-plan.js';
-import type { Stmt } from './sqlite-statements.js';
+import type { Stmt } from './prepared.js';
 
 /** Builds and compiles SQLite's SQL; it has no connection (queries run through `SqlitePlanRunner`). */
 export const sqliteQB = new QB(

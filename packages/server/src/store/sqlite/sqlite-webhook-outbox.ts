@@ -15,7 +15,7 @@ import {
 } from '../webhook-outbox.js';
 import type { GroupCommit } from './group-commit.js';
 import type { SqlitePlanRunner } from './sqlite-plan-runner.js';
-import type { Stmt } from './sqlite-statements.js';
+import type { Stmt } from './prepared.js';
 
 /** What recording an attempt needs of its delivery; `attempts` includes the attempt recorded. */
 type Recorded = Pick<DeliveryRow, 'id' | 'attempts' | 'endpoint_id' | 'message_id' | 'url'>;
