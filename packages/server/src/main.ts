@@ -103,26 +103,14 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     dispatcher.notify();
     waiter.notify();
   });
-  const sendService = new SendService({
-    store,
-    clock,
-    queueLimit: config.queueLimit,
-    onAccepted: () => {
-      worker.notify();
-      dispatcher.notify();
-      waiter.notify();
-    },
-  });
-  const groups = new GroupService({
-    store,
-    clock,
-    queueLimit: config.queueLimit,
-    onAccepted: () => {
-      worker.notify();
-      dispatcher.notify();
-      waiter.notify();
-    },
-  });
+  // A stored send has a job to run and may have callbacks to send (a DECLINED copy) or a waiter to answer.
+  const onAccepted = (): void => {
+    worker.notify();
+    dispatcher.notify();
+    waiter.notify();
+  };
+  const sendService = new SendService({ store, clock, queueLimit: config.queueLimit, onAccepted });
+  const groups = new GroupService({ store, clock, queueLimit: config.queueLimit, onAccepted });
   const boot = await bootstrapShared(store, { ...config.bootstrap, now: clock.now() });
   const app =
     config.role !== 'worker'

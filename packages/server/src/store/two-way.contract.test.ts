@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newHandle } from '../domain/ids.js';
 import type { Message } from '../domain/message.js';
 import { declinedForOptOut } from '../domain/opt-out.js';
-import { type BackendInstance, STORE_BACKENDS } from '../../test/support/backends.js';
+import { type BackendInstance, STORE_BACKENDS, twoAccounts } from '../../test/support/backends.js';
 import { messageDraft } from '../../test/support/message-draft.js';
 import type { Account } from '../domain/account.js';
 import type { InboundInput } from './ports/messages-port.js';
@@ -33,11 +33,7 @@ describe.each(STORE_BACKENDS)('Store two-way contract ($name)', (backend) => {
   beforeEach(async () => {
     instance = await backend.create();
     store = instance.store;
-    a = await store.createAccount({ email: 'a@example.com', now: Date.now() });
-    b = await store.createAccount({ email: 'b@example.com', now: Date.now() });
-    await store.addLine({ accountId: a.id, number: LINE_A, provider: 'sandbox', now: Date.now() });
-    await store.addLine({ accountId: a.id, number: LINE_A2, provider: 'sandbox', now: Date.now() });
-    await store.addLine({ accountId: b.id, number: LINE_B, provider: 'sandbox', now: Date.now() });
+    ({ a, b } = await twoAccounts(store, { a: [LINE_A, LINE_A2], b: [LINE_B] }));
   });
   afterEach(async () => {
     await instance.dispose();

@@ -1,14 +1,9 @@
+import type { Selectable } from 'kysely';
 import type { WebhookAttempt } from '../domain/webhook-delivery.js';
+import type { TapbackSchema } from './queries/schema.js';
 
 /** A `webhook_attempts` row as every backend returns it (times in epoch ms). */
-export interface AttemptRow {
-  delivery_id: number;
-  attempt: number;
-  started_at: number;
-  duration_ms: number;
-  http_status: number | null;
-  error: string | null;
-}
+export type AttemptRow = Omit<Selectable<TapbackSchema['webhook_attempts']>, 'id'>;
 
 /** Attempt rows (ordered by delivery, then attempt) grouped into each delivery's log. */
 export function attemptsByDelivery(rows: readonly AttemptRow[]): Map<number, WebhookAttempt[]> {

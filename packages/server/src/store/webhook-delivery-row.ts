@@ -1,32 +1,36 @@
+import type { Selectable } from 'kysely';
 import type { DeliveryKind, DeliveryStatus } from '../domain/webhook.js';
 import type { WebhookDelivery } from '../domain/webhook-delivery.js';
+import type { TapbackSchema } from './queries/schema.js';
 
-/** A `webhook_deliveries` row as every backend returns it (times in epoch ms), and its domain shape. */
-export interface DeliveryRow {
-  id: number;
-  webhook_id: string;
-  account_id: number;
-  kind: string;
-  endpoint_id: number | null;
-  url: string;
-  destination: string;
-  message_id: number | null;
-  message_handle: string | null;
-  status_seq: number | null;
-  payload: string;
-  status: string;
-  attempts: number;
-  next_attempt_at: number | null;
-  last_error: string | null;
-  last_http_status: number | null;
-  replay_of: number | null;
-  created_at: number;
-  updated_at: number;
-}
+/** The columns a delivery is read with, in one list for the hand-written outbox SQL and the plans. */
+export const DELIVERY_COLUMN_NAMES = [
+  'id',
+  'webhook_id',
+  'account_id',
+  'kind',
+  'endpoint_id',
+  'url',
+  'destination',
+  'message_id',
+  'message_handle',
+  'status_seq',
+  'payload',
+  'status',
+  'attempts',
+  'next_attempt_at',
+  'last_error',
+  'last_http_status',
+  'replay_of',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof TapbackSchema['webhook_deliveries'])[];
 
-export const DELIVERY_COLUMNS = `d.id, d.webhook_id, d.account_id, d.kind, d.endpoint_id, d.url, d.destination, d.message_id,
-  d.message_handle, d.status_seq, d.payload, d.status, d.attempts, d.next_attempt_at, d.last_error, d.last_http_status,
-  d.replay_of, d.created_at, d.updated_at`;
+/** A `webhook_deliveries` row as every backend returns it (times in epoch ms). */
+export type DeliveryRow = Pick<Selectable<TapbackSchema['webhook_deliveries']>, (typeof DELIVERY_COLUMN_NAMES)[number]>;
+
+/** The same columns for SQL that reads deliveries as `d`. */
+export const DELIVERY_COLUMNS = DELIVERY_COLUMN_NAMES.map((c) => `d.${c}`).join(', ');
 
 export function deliveryFromRow(r: DeliveryRow): WebhookDelivery {
   return {

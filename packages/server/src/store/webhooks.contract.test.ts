@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Message, toWire } from '../domain/message.js';
-import { type BackendInstance, STORE_BACKENDS } from '../../test/support/backends.js';
+import { type BackendInstance, STORE_BACKENDS, twoAccounts } from '../../test/support/backends.js';
 import { messageDraft } from '../../test/support/message-draft.js';
 import type { Account } from '../domain/account.js';
 import type { ClaimedDelivery, NewWebhookDelivery } from '../domain/webhook-delivery.js';
@@ -28,10 +28,7 @@ describe.each(STORE_BACKENDS)('Store webhooks contract ($name)', (backend) => {
   beforeEach(async () => {
     instance = await backend.create();
     store = instance.store;
-    a = await store.createAccount({ email: 'a@example.com', now: Date.now() });
-    b = await store.createAccount({ email: 'b@example.com', now: Date.now() });
-    await store.addLine({ accountId: a.id, number: LINE_A, provider: 'sandbox', now: Date.now() });
-    await store.addLine({ accountId: b.id, number: LINE_B, provider: 'sandbox', now: Date.now() });
+    ({ a, b } = await twoAccounts(store, { a: [LINE_A], b: [LINE_B] }));
   });
   afterEach(async () => {
     await instance.dispose();

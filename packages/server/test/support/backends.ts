@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Account } from '../../src/domain/account.js';
 import type { Store } from '../../src/store/store.js';
 import { createTestDatabase, createTestSchema, postgresAdminUrl } from './postgres.js';
 import { tempDir } from './temp-dir.js';
@@ -119,3 +120,28 @@ export const postgresServerBackend: ServerBackend = { name: 'postgres', createDa
 export const SERVER_BACKENDS: readonly ServerBackend[] = HAS_POSTGRES
   ? [sqliteServerBackend, postgresServerBackend]
   : [sqliteServerBackend];
+
+/**
+ * The two accounts the store contract suites start from, `a@example.com` and `b@example.com`
+ * (plan `blue` for b when asked), each with its sandbox lines.
+ */
+export async function twoAccounts(
+  store: Store,
+  lines: { a: readonly string[]; b: readonly string[] },
+  options: { bPlan?: string } = {},
+): Promise<{ a: Account; b: Account }> {
+  const now = Date.now();
+  const a = await store.createAccount({ email: 'a@example.com', now });
+  const b = await store.createAccount({
+    email: 'b@example.com',
+    now,
+    ...(options.bPlan === undefined ? {} : { plan: options.bPlan }),
+  });
+  for (const [account, numbers] of [
+    [a, lines.a],
+    [b, lines.b],
+  ] as const) {
+    for (const number of numbers) await store.addLine({ accountId: account.id, number, provider: 'sandbox', now });
+  }
+  return { a, b };
+}

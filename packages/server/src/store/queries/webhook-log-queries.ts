@@ -1,13 +1,13 @@
 import type { WebhookDelivery, WebhookDeliveryLog } from '../../domain/webhook-delivery.js';
 import type { DeliveryQuery } from '../ports/webhooks-port.js';
 import { attemptsByDelivery } from '../webhook-attempt-log.js';
-import { deliveryFromRow } from '../webhook-delivery-row.js';
+import { DELIVERY_COLUMN_NAMES, deliveryFromRow } from '../webhook-delivery-row.js';
 import { type Plan, type QB, all, first } from './query-plan.js';
 
 /** The delivery log (`GET /api/account/webhooks/deliveries`) and replays: off the outbox's hot path. */
 
-const DELIVERY = [
-  'id',
+/** What a replay copies of the delivery it replays: the same event, to the same place. */
+const COPIED = [
   'webhook_id',
   'account_id',
   'kind',
@@ -18,14 +18,6 @@ const DELIVERY = [
   'message_handle',
   'status_seq',
   'payload',
-  'status',
-  'attempts',
-  'next_attempt_at',
-  'last_error',
-  'last_http_status',
-  'replay_of',
-  'created_at',
-  'updated_at',
 ] as const;
 
 /** A page of the account's deliveries, newest first, each with its attempts, and the total. */
@@ -38,7 +30,9 @@ export function* listWebhookDeliveries(
   if (query.messageHandle !== undefined) matching = matching.where('message_handle', '=', query.messageHandle);
   if (query.status !== undefined) matching = matching.where('status', '=', query.status);
   if (query.url !== undefined) matching = matching.where('url', '=', query.url);
-  const rows = yield* all(matching.select(DELIVERY).orderBy('id', 'desc').limit(query.limit).offset(query.offset));
+  const rows = yield* all(
+    matching.select(DELIVERY_COLUMN_NAMES).orderBy('id', 'desc').limit(query.limit).offset(query.offset),
+  );
   const counted = yield* first(matching.select((eb) => eb.fn.countAll<number>().as('n')));
   const attempts =
     rows.length === 0
@@ -73,37 +67,12 @@ export function* replayWebhookDelivery(
   const row = yield* first(
     q
       .insertInto('webhook_deliveries')
-      .columns([
-        'webhook_id',
-        'account_id',
-        'kind',
-        'endpoint_id',
-        'url',
-        'destination',
-        'message_id',
-        'message_handle',
-        'status_seq',
-        'payload',
-        'status',
-        'next_attempt_at',
-        'replay_of',
-        'created_at',
-        'updated_at',
-      ])
+      .columns([...COPIED, 'status', 'next_attempt_at', 'replay_of', 'created_at', 'updated_at'])
       .expression((eb) =>
         eb
           .selectFrom('webhook_deliveries')
           .select([
-            'webhook_id',
-            'account_id',
-            'kind',
-            'endpoint_id',
-            'url',
-            'destination',
-            'message_id',
-            'message_handle',
-            'status_seq',
-            'payload',
+            ...COPIED,
             eb.val('pending').as('status'),
             eb.val(now).as('next_attempt_at'),
             'id',
@@ -113,7 +82,7 @@ export function* replayWebhookDelivery(
           .where('id', '=', id)
           .where('account_id', '=', accountId),
       )
-      .returning(DELIVERY),
+      .returning(DELIVERY_COLUMN_NAMES),
   );
   return row && deliveryFromRow(row);
 }
