@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Starts a throwaway PostgreSQL cluster when binaries are found (or uses TAPBACK_TEST_PG_URL).
     globalSetup: ['scripts/vitest-postgres-setup.mjs'],
+    // A stray `.only` would silently skip the rest of the suite: CI refuses it (.ci/run sets CI).
+    allowOnly: !process.env.CI,
   },
 });

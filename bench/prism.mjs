@@ -38,10 +38,27 @@ async function untilAnswering(url, timeoutMs) {
   }
 }
 
+/** What the Prism at `cli` says its version is, or null when it does not run. */
+function versionOf(cli) {
+  try {
+    return execFileSync(process.execPath, [cli, '--version'], { encoding: 'utf8', timeout: 30_000 }).trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The Prism the row is labelled with: the cache is shared and outlives this file, so whatever is
+ * found there is used only if it reports PRISM_VERSION; otherwise that version is installed over it.
+ */
 function installPrism() {
   const cache = process.env.TAPBACK_BENCH_CACHE ?? join(homedir(), '.cache', 'tapback-bench');
   const cli = join(cache, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
-  if (existsSync(cli)) return cli;
+  if (existsSync(cli)) {
+    const found = versionOf(cli);
+    if (found === PRISM_VERSION) return cli;
+    process.stderr.write(`prism: ${cli} reports version ${found ?? '(none)'}, not ${PRISM_VERSION}\n`);
+  }
   mkdirSync(cache, { recursive: true });
   process.stderr.write(`prism: installing @stoplight/prism-cli@${PRISM_VERSION} into ${cache}...\n`);
   execFileSync(
@@ -50,6 +67,10 @@ function installPrism() {
     { stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 },
   );
   if (!existsSync(cli)) throw new Error(`prism-cli installed, but ${cli} is missing`);
+  const installed = versionOf(cli);
+  if (installed !== PRISM_VERSION) {
+    throw new Error(`prism-cli@${PRISM_VERSION} installed, but it reports version ${installed ?? '(none)'}`);
+  }
   return cli;
 }
 

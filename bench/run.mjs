@@ -9,6 +9,7 @@ import { postgresScenario } from './postgres.mjs';
 import { prismScenario } from './prism.mjs';
 import { sendScenario } from './send.mjs';
 import { webhookScenario } from './webhooks.mjs';
+import { webhookFairnessScenario } from './webhook-fairness.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +28,7 @@ const scenarios = {
   e2e: () => e2eScenario({ durationS: e2eDurationS, rate, soak: values.soak }),
   list: () => listScenario({ durationS }),
   webhooks: () => webhookScenario(),
+  'webhook-fairness': () => webhookFairnessScenario(),
   postgres: () => postgresScenario({ durationS, rate }),
   prism: () => prismScenario({ durationS }),
 };

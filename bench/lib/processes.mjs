@@ -90,8 +90,39 @@ export async function startTapback(extraEnv = {}, { dbPath, nodeArgs = [] } = {}
   };
 }
 
-/** The baseline: bare node:http answering a JSON POST with a JSON body of the same size. */
-export async function startBaseline() {
-  const proc = await startProcess(['bench/lib/bare-http-server.mjs'], { ready: /listening on (http:\/\/[^\s]+)/ });
+/** The request the send scenarios make, and the body the baseline's answer is refilled from. */
+export const SEND_REQUEST = {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', 'sb-api-key-id': KEY_ID, 'sb-api-secret-key': SECRET },
+  body: JSON.stringify({ number: '+19998887777', from_number: LINE, content: 'Benchmark message' }),
+};
+
+/** One answer of `url` to SEND_REQUEST, as text. */
+export async function sendOnce(url) {
+  const res = await fetch(`${url}/api/send-message`, SEND_REQUEST);
+  const text = await res.text();
+  if (!res.ok) throw new Error(`POST ${url}/api/send-message -> ${res.status} ${text.slice(0, 300)}`);
+  return text;
+}
+
+/**
+ * The baseline: bare node:http answering a JSON POST with a Tapback send answer refilled per
+ * request, `sendResponse` or (when not given) one taken from a Tapback started for the purpose,
+ * so that it keeps Tapback's fields as they change.
+ */
+export async function startBaseline(sendResponse) {
+  let template = sendResponse;
+  if (template === undefined) {
+    const tapback = await startTapback();
+    try {
+      template = await sendOnce(tapback.url);
+    } finally {
+      await tapback.stop();
+    }
+  }
+  const proc = await startProcess(['bench/lib/bare-http-server.mjs'], {
+    env: { TAPBACK_BENCH_SEND_RESPONSE: template },
+    ready: /listening on (http:\/\/[^\s]+)/,
+  });
   return { url: proc.match[1], stop: proc.stop };
 }

@@ -123,6 +123,7 @@ async function tapback() {
         retrySchedule: [0, 5000],
         concurrency,
         concurrencyPerDestination: concurrency,
+        concurrencyPerAccount: concurrency,
         pollMs: 1000,
       },
     });

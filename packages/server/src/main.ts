@@ -17,6 +17,7 @@ import { SendService } from './messaging/send-message.js';
 import { sandboxRuleFor } from './delivery/providers/sandbox/sandbox-behaviour.js';
 import { GroupService } from './messaging/groups.js';
 import { MessageWaiter } from './messaging/message-waiter.js';
+import type { Message } from './domain/message.js';
 import { OptOutService } from './messaging/opt-out.js';
 import { ReceiveService } from './messaging/receive-message.js';
 import { TypingService } from './messaging/typing.js';
@@ -43,14 +44,17 @@ export interface Server {
   close(): Promise<void>;
 }
 
-/** Opens and migrates the store a `DATABASE_URL` names, as the server and the CLI do. */
-export function openStore(databaseUrl: string): Promise<Store> {
-  return openStoreAt(databaseLocation(databaseUrl));
+/**
+ * Opens and migrates the store a `DATABASE_URL` names, as the server and the CLI do, its secrets
+ * sealed with `secretKey` (`TAPBACK_SECRET_KEY`; on SQLite, the key file when absent).
+ */
+export function openStore(databaseUrl: string, secretKey?: string): Promise<Store> {
+  return openStoreAt(databaseLocation(databaseUrl), { secretKey });
 }
 
 /** The composition root: config -> store -> worker + app -> listening server. */
 export async function startServer(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<Server> {
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, config.secretKey);
   if (config.role !== 'all' && !store.capabilities.multiProcess) {
     await store.close();
     throw new ConfigError(
@@ -60,9 +64,18 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
   }
   const delivers = config.role !== 'api';
   const clock = config.clock === 'manual' ? new ManualClock() : new SystemClock();
+  // The worker's and dispatcher's sleeps between rounds only poll: advancing a manual clock runs
+  // their work itself and must not stop at each of them.
+  const pollClock = clock instanceof ManualClock ? clock.idle() : clock;
   const events = new MessageEvents();
   const providers = new ProviderRegistry([new SandboxProvider(config.sandbox)]);
-  const waiter = new MessageWaiter(store);
+  const waiter = new MessageWaiter(store, config.waitLimits.maxPending);
+  // A store shared by several processes (PostgreSQL) notifies every process of every new message,
+  // this one's included: then that alone wakes waits, which would otherwise look twice per message.
+  const stopWaking = config.role !== 'worker' ? store.onMessagesStored?.((ids) => waiter.notify(ids)) : undefined;
+  const wakeWaiters = (accountId: number): void => {
+    if (stopWaking === undefined) waiter.notify([accountId]);
+  };
   // Contacts reach lines through the sandbox network, the only one Tapback has.
   const serviceOf = (number: string) => sandboxRuleFor(number).service;
   // Inbound messages commit their deliveries (and a HELP reply's job); this only wakes the loops.
@@ -70,16 +83,17 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     store,
     clock,
     serviceOf,
-    onReceived: () => {
+    onReceived: (result) => {
       worker.notify();
       dispatcher.notify();
-      waiter.notify();
+      wakeWaiters(result.message.accountId);
     },
   });
   const worker = new Worker({
     onContactReply: (reply, cause) => receive.receiveReply(reply, cause),
     store,
     clock,
+    pollClock,
     providers,
     events,
     logger: logger.child({ component: 'worker' }),
@@ -93,21 +107,20 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
   });
   const dispatcher = new Dispatcher({
     store,
-    clock,
+    // Its only sleeps are its loop's polls.
+    clock: pollClock,
     sender,
     logger: logger.child({ component: 'webhooks' }),
     settings: { ...config.webhooks, pollMs: config.delivery.pollMs },
   });
-  // Status changes commit their deliveries in the same transaction; this only wakes the dispatcher.
-  events.onStatusChange(() => {
-    dispatcher.notify();
-    waiter.notify();
-  });
+  // Status changes commit their deliveries in the same transaction; this only wakes the dispatcher
+  // (waits match on what never changes: a status change cannot answer one).
+  events.onStatusChange(() => dispatcher.notify());
   // A stored send has a job to run and may have callbacks to send (a DECLINED copy) or a waiter to answer.
-  const onAccepted = (): void => {
+  const onAccepted = (message: Message): void => {
     worker.notify();
     dispatcher.notify();
-    waiter.notify();
+    wakeWaiters(message.accountId);
   };
   const sendService = new SendService({ store, clock, queueLimit: config.queueLimit, onAccepted });
   const groups = new GroupService({ store, clock, queueLimit: config.queueLimit, onAccepted });
@@ -120,9 +133,13 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
           queries: new MessageQueries(store),
           logger,
           listRateLimit: config.listRateLimit,
+          replayRateLimit: config.replayRateLimit,
+          http: config.http,
           now: () => clock.now(),
           advanceClock:
-            clock instanceof ManualClock ? (ms) => advanceTime(clock, worker, store, ms, [dispatcher]) : undefined,
+            clock instanceof ManualClock
+              ? (ms, signal) => advanceTime(clock, worker, store, ms, [dispatcher], { signal })
+              : undefined,
           version: VERSION,
           webhooks: { policy, onQueued: () => dispatcher.notify() },
           twoWay: {
@@ -131,10 +148,14 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
             optOut: new OptOutService(store, clock),
             typing: new TypingService(store, clock, () => dispatcher.notify()),
             waiter,
+            waitRatePerSecond: config.waitLimits.perSecond,
             serviceOf,
           },
         })
-      : buildHealthApp(config.role);
+      : buildHealthApp(config.role, config.http);
+  // Beyond the cap Node closes a new connection as soon as it is accepted: a flood of idle
+  // connections cannot use up the process's file descriptors.
+  app.server.maxConnections = config.http.maxConnections;
   // Other processes' commits (sends accepted by API processes, follow-ups scheduled by other
   // workers) wake this one at once; polling every pollMs remains the fallback.
   const unsubscribe = delivers
@@ -153,6 +174,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     address = await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     unsubscribe?.();
+    stopWaking?.();
     await worker.stop();
     await dispatcher.stop();
     await sender.close();
@@ -173,6 +195,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
       (closing ??= (async () => {
         await app.close();
         unsubscribe?.();
+        stopWaking?.();
         await worker.stop();
         await dispatcher.stop();
         await sender.close();

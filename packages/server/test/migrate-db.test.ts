@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPostgresStore } from '../src/store/postgres/postgres-store.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -108,7 +109,8 @@ describe.skipIf(!HAS_POSTGRES)('tapback migrate-db', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ copied: { accounts: 2, messages: 3, jobs: 2, lines: 1 } });
 
-    const pg = createPostgresStore(db.url);
+    // The copy's secrets are sealed with the SQLite database's key, created next to it.
+    const pg = createPostgresStore(db.url, { secretKey: readFileSync(`${file}.key`, 'utf8') });
     try {
       await pg.migrate();
       expect(await snapshot(pg)).toEqual(before);

@@ -18,7 +18,10 @@ export interface BootstrapResult {
   created: boolean;
   email: string;
   keyId: string | null;
-  /** Known only when generated now or fixed by configuration. */
+  /**
+   * Only when this start generated it, so that it is shown once: a secret fixed by configuration
+   * is already known to whoever set it, and printing it on every start would put it in every log.
+   */
   secret: string | null;
   line: string | null;
 }
@@ -54,7 +57,6 @@ export async function bootstrap(store: AccountsPort & LinesPort, input: Bootstra
       );
     }
     keyId = input.apiKeyId;
-    secret = input.apiSecret;
   } else if (created) {
     const pair = await createKeyPair(store, account.id, input.now, { label: 'bootstrap' });
     keyId = pair.key.keyId;

@@ -12,12 +12,13 @@ import type { LinesPort } from '../store/ports/lines-port.js';
 import type { WebhooksPort } from '../store/ports/webhooks-port.js';
 import { authenticator } from './auth.js';
 import { frameworkErrorHandler, installErrorHandler } from './error-handler.js';
+import { type HttpLimits, httpServerOptions } from './http-limits.js';
 import { parseFormBody } from './form-body.js';
 import { AddressPolicy } from '../webhooks/ssrf-guard.js';
 import { accountWebhookRoutes } from './routes/account-webhooks.js';
 import { messageRoutes } from './routes/messages.js';
 import { webhookDeliveryRoutes } from './routes/webhook-deliveries.js';
-import { sandboxRoutes } from './routes/sandbox.js';
+import { type SandboxRouteDeps, sandboxRoutes } from './routes/sandbox.js';
 import { sendMessageRoutes } from './routes/send-message.js';
 import { ErrorSchema, WireMessageSchema } from './schemas/message-schema.js';
 import { validatorCompiler } from './validation.js';
@@ -40,8 +41,12 @@ export interface AppDeps {
   queries: MessageQueries;
   logger: Logger;
   listRateLimit: { max: number; windowMs: number };
+  /** Webhook delivery replays per window per account; 10 per 10 s when absent. */
+  replayRateLimit?: { max: number; windowMs: number };
+  /** Connection limits and timeouts of the HTTP server; Node's and Fastify's defaults when absent. */
+  http?: HttpLimits;
   now: () => number;
-  advanceClock: ((ms: number) => Promise<number>) | undefined;
+  advanceClock: SandboxRouteDeps['advanceClock'];
   version: string;
   /** Webhook management; without it, entries may not point at any private address. */
   webhooks?: { policy: AddressPolicy; onQueued: () => void };
@@ -55,6 +60,8 @@ export interface TwoWayDeps {
   optOut: OptOutService;
   typing: TypingService;
   waiter: MessageWaiter;
+  /** `GET /sandbox/wait` requests per second per account. */
+  waitRatePerSecond: number;
   serviceOf: (number: string) => Service;
 }
 
@@ -76,6 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     frameworkErrors: frameworkErrorHandler,
+    ...httpServerOptions(deps.http),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler());
@@ -121,13 +129,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await authed.register(sandboxRoutes, { advanceClock: deps.advanceClock, now: deps.now });
     const webhooks = deps.webhooks ?? { policy: new AddressPolicy([]), onQueued: () => undefined };
     await authed.register(accountWebhookRoutes, { store: deps.store, policy: webhooks.policy, now: deps.now });
-    await authed.register(webhookDeliveryRoutes, { store: deps.store, now: deps.now, onQueued: webhooks.onQueued });
+    await authed.register(webhookDeliveryRoutes, {
+      store: deps.store,
+      now: deps.now,
+      onQueued: webhooks.onQueued,
+      replayRateLimit: deps.replayRateLimit ?? { max: 10, windowMs: 10_000 },
+    });
     const t = deps.twoWay;
     await authed.register(groupRoutes, { groups: t.groups });
     await authed.register(contactRoutes, { optOut: t.optOut, serviceOf: t.serviceOf });
     await authed.register(typingIndicatorRoutes, { typing: t.typing });
     await authed.register(accountSettingsRoutes, { optOut: t.optOut });
-    await authed.register(sandboxContactRoutes, { receive: t.receive, typing: t.typing, waiter: t.waiter });
+    await authed.register(sandboxContactRoutes, {
+      receive: t.receive,
+      typing: t.typing,
+      waiter: t.waiter,
+      waitRatePerSecond: t.waitRatePerSecond,
+    });
   });
   return app;
 }

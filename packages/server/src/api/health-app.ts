@@ -1,11 +1,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { type HttpLimits, httpServerOptions } from './http-limits.js';
 
 /**
  * The whole HTTP surface of a `worker`-role process: `/healthz` for orchestrators and load
  * balancers. It never accepts a send, so a worker can listen on a port without becoming an API.
  */
-export function buildHealthApp(role: string): FastifyInstance {
-  const app = Fastify({ logger: false });
+export function buildHealthApp(role: string, http?: HttpLimits): FastifyInstance {
+  const app = Fastify({ logger: false, ...httpServerOptions(http) });
   app.get('/healthz', async () => ({ status: 'OK', role }));
   return app;
 }

@@ -10,7 +10,7 @@ import type { Store } from '../store/store.js';
 export async function withStore<T>(program: Command, run: (store: Store) => Promise<T>): Promise<T> {
   const flags = program.opts<{ databaseUrl?: string }>();
   const config = loadConfig({ flags: { 'database-url': flags.databaseUrl }, env: process.env });
-  const store = await openStore(databaseLocation(config.databaseUrl));
+  const store = await openStore(databaseLocation(config.databaseUrl), { secretKey: config.secretKey });
   try {
     return await run(store);
   } finally {

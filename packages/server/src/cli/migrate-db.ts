@@ -1,7 +1,8 @@
 import { Command } from 'commander';
-import { databaseDialect, databaseLocation, redactUrl, sqlitePath } from '../config/config.js';
+import { databaseDialect, databaseLocation, loadConfig, redactUrl, sqlitePath } from '../config/config.js';
 import { openStore } from '../store/open-store.js';
 import { importIntoPostgres } from '../store/postgres/postgres-transfer.js';
+import { loadOrCreateSecretKey, secretKeyFilePath } from '../store/sqlite/secret-key-file.js';
 import { exportSqlite } from '../store/sqlite/sqlite-transfer.js';
 import { print } from './admin-store.js';
 import { CliError } from './cli-error.js';
@@ -24,8 +25,12 @@ export function migrateDbCommand(): Command {
       if (databaseDialect(opts.to) !== 'postgres') {
         throw new CliError(`--to must be a postgres:// URL, not "${redactUrl(opts.to)}"`);
       }
+      // Secrets are copied sealed, so PostgreSQL must be opened (now and by its servers later) with
+      // the key that sealed them: TAPBACK_SECRET_KEY if set, else the SQLite database's key file.
+      const configured = loadConfig({ flags: { 'database-url': opts.from }, env: process.env }).secretKey;
+      const secretKey = configured ?? loadOrCreateSecretKey(sqlitePath(opts.from));
       // Both sides at this version's schema first, so their tables and columns match.
-      for (const url of [opts.from, opts.to]) await (await openStore(databaseLocation(url))).close();
+      for (const url of [opts.from, opts.to]) await (await openStore(databaseLocation(url), { secretKey })).close();
       const source = exportSqlite(sqlitePath(opts.from));
       let counts: Map<string, number>;
       try {
@@ -38,9 +43,11 @@ export function migrateDbCommand(): Command {
         source.close();
       }
       const copied = Object.fromEntries(counts);
-      print(opts.json === true, { from: opts.from, to: redactUrl(opts.to), copied }, () => [
+      const keyFrom = configured === undefined ? secretKeyFilePath(sqlitePath(opts.from)) : 'TAPBACK_SECRET_KEY';
+      print(opts.json === true, { from: opts.from, to: redactUrl(opts.to), copied, secretKeyFrom: keyFrom }, () => [
         `Copied ${opts.from} into ${redactUrl(opts.to)}:`,
         ...[...counts].map(([table, n]) => `  ${table.padEnd(20)} ${n}`),
+        `Secrets were copied encrypted: run every process on PostgreSQL with TAPBACK_SECRET_KEY set to the key in ${keyFrom}.`,
       ]);
     });
 }

@@ -36,6 +36,7 @@ export function serveCommand(): Command {
         banner(
           server.url,
           `${redactUrl(config.databaseUrl)} (role: ${config.role})`,
+          server.store.durability?.() ?? null,
           config.clock,
           server.bootstrap,
           config.webhooks.allowPrivateCidrs,
@@ -62,6 +63,7 @@ export function serveCommand(): Command {
 function banner(
   url: string,
   databaseUrl: string,
+  durability: { journalMode: string; synchronous: number } | null,
   clock: string,
   boot: BootstrapResult,
   allowPrivate: string[],
@@ -70,24 +72,30 @@ function banner(
     ``,
     `Tapback listening on ${url}`,
     `  database: ${databaseUrl}`,
+    // Read back from the server's own connection, so what is printed is what it runs with.
+    ...(durability === null
+      ? []
+      : [`  sqlite:   journal_mode=${durability.journalMode}, synchronous=${durability.synchronous}`]),
     `  clock:    ${clock}`,
     // Loud on purpose: the development default lets webhooks reach this machine; production sets 'none'.
     allowPrivate.length === 0
       ? `  webhooks: private addresses blocked (TAPBACK_ALLOW_PRIVATE_CIDRS=none)`
       : `  webhooks: may reach private ranges ${allowPrivate.join(', ')} (TAPBACK_ALLOW_PRIVATE_CIDRS; set 'none' in production)`,
   ];
-  if (boot.keyId !== null && boot.secret !== null) {
+  if (boot.keyId !== null) {
     const line = boot.line ?? '+15550001000';
+    // A configured secret is never printed: only one this start generated, once.
+    const secret = boot.secret ?? '$TAPBACK_BOOTSTRAP_API_SECRET';
     lines.push(
       ``,
       boot.created ? `Created the default account ${boot.email}:` : `Bootstrap account ${boot.email}:`,
       `  sb-api-key-id:     ${boot.keyId}`,
-      `  sb-api-secret-key: ${boot.secret}`,
+      `  sb-api-secret-key: ${boot.secret ?? '(TAPBACK_BOOTSTRAP_API_SECRET)'}`,
       `  sandbox line:      ${line}`,
       ``,
       `Send a message:`,
       `  curl -s ${url}/api/send-message \\`,
-      `    -H 'sb-api-key-id: ${boot.keyId}' -H 'sb-api-secret-key: ${boot.secret}' \\`,
+      `    -H 'sb-api-key-id: ${boot.keyId}' -H "sb-api-secret-key: ${secret}" \\`,
       `    -H 'content-type: application/json' \\`,
       `    -d '{"number":"+19998887777","from_number":"${line}","content":"Hello from Tapback"}'`,
       ``,

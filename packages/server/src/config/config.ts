@@ -1,3 +1,4 @@
+import { parseSecretKey } from '../lib/secret-cipher.js';
 import { DEFAULT_RETRY_SCHEDULE, parseCidrList, parseRetrySchedule } from './setting-values.js';
 
 /**
@@ -27,7 +28,18 @@ export interface Config {
   };
   queueLimit: number;
   listRateLimit: { max: number; windowMs: number };
+  /** `GET /sandbox/wait` per account: requests pending at once, and started per second. */
+  waitLimits: { maxPending: number; perSecond: number };
+  /** Webhook delivery replays per window per account. */
+  replayRateLimit: { max: number; windowMs: number };
+  /** Limits of the HTTP server against clients that hold connections open. */
+  http: { maxConnections: number; headersTimeoutMs: number; keepAliveTimeoutMs: number };
   bootstrap: { apiKeyId?: string; apiSecret?: string; line?: string };
+  /**
+   * The key that seals stored secrets (lib/secret-cipher.ts), as given (base64 or hex); absent on
+   * SQLite means the key file next to the database.
+   */
+  secretKey?: string;
   webhooks: {
     /** Private ranges outbound requests may reach anyway (CIDRs); empty in production. */
     allowPrivateCidrs: string[];
@@ -36,6 +48,7 @@ export interface Config {
     retrySchedule: number[];
     concurrency: number;
     concurrencyPerDestination: number;
+    concurrencyPerAccount: number;
   };
 }
 
@@ -59,6 +72,8 @@ interface KeySpec {
   min?: number;
   max?: number;
   values?: readonly string[];
+  /** An explicitly empty value is the value, not "unset" (which empty means for the other keys). */
+  emptyIsValue?: boolean;
   description: string;
 }
 
@@ -211,6 +226,65 @@ export const CONFIG_KEYS = {
     max: 3_600_000,
     description: 'The list rate-limit window.',
   },
+  waitMaxPending: {
+    env: 'TAPBACK_WAIT_MAX_PENDING',
+    kind: 'int',
+    default: '50',
+    min: 1,
+    max: 10_000,
+    description: '`GET /sandbox/wait` requests an account may have pending at once; more get 429.',
+  },
+  waitRateMax: {
+    env: 'TAPBACK_WAIT_RATE_MAX',
+    kind: 'int',
+    default: '50',
+    min: 1,
+    max: 100_000,
+    description:
+      '`GET /sandbox/wait` requests per second per account (`timeout_ms=0` ones too); more get 429. Separate from the list’s limit.',
+  },
+  replayRateMax: {
+    env: 'TAPBACK_REPLAY_RATE_MAX',
+    kind: 'int',
+    default: '10',
+    min: 1,
+    max: 1_000_000,
+    description: '`POST /api/account/webhooks/deliveries/:id/replay` requests per window per account.',
+  },
+  replayRateWindowMs: {
+    env: 'TAPBACK_REPLAY_RATE_WINDOW_MS',
+    kind: 'int',
+    default: '10000',
+    min: 100,
+    max: 3_600_000,
+    description: 'The replay rate-limit window.',
+  },
+  httpMaxConnections: {
+    env: 'TAPBACK_HTTP_MAX_CONNECTIONS',
+    kind: 'int',
+    default: '4096',
+    min: 1,
+    max: 1_000_000,
+    description: 'Open HTTP connections at once; connections beyond it are closed as soon as they are accepted.',
+  },
+  httpHeadersTimeoutMs: {
+    env: 'TAPBACK_HTTP_HEADERS_TIMEOUT_MS',
+    kind: 'int',
+    default: '10000',
+    min: 500,
+    max: 300_000,
+    description:
+      'A request whose headers have not all arrived this long after it started is answered 408 and its connection closed.',
+  },
+  httpKeepAliveTimeoutMs: {
+    env: 'TAPBACK_HTTP_KEEP_ALIVE_TIMEOUT_MS',
+    kind: 'int',
+    default: '65000',
+    min: 16_000,
+    max: 3_600_000,
+    description:
+      'An idle keep-alive connection is closed after this long. Above 15 s so a client may idle between heartbeats; above 60 s so load balancers with the common 60 s idle timeout close first.',
+  },
   bootstrapApiKeyId: {
     env: 'TAPBACK_BOOTSTRAP_API_KEY_ID',
     kind: 'string',
@@ -219,7 +293,8 @@ export const CONFIG_KEYS = {
   bootstrapApiSecret: {
     env: 'TAPBACK_BOOTSTRAP_API_SECRET',
     kind: 'string',
-    description: 'Fixes that key’s secret (16–512 printable ASCII).',
+    description:
+      'Fixes that key’s secret (32–512 printable ASCII; long enough to be unguessable, since only its unsalted SHA-256 digest is stored).',
   },
   bootstrapLine: {
     env: 'TAPBACK_BOOTSTRAP_LINE',
@@ -230,8 +305,15 @@ export const CONFIG_KEYS = {
     env: 'TAPBACK_ALLOW_PRIVATE_CIDRS',
     kind: 'string',
     default: '127.0.0.0/8,::1/128',
+    emptyIsValue: true,
     description:
-      'Private address ranges that webhook, callback and media URLs may reach (comma list of CIDRs, or `none`). The default allows loopback for local development; production sets `none`.',
+      'Private address ranges that webhook, callback and media URLs may reach (comma list of CIDRs, or `none`; set but empty also means none). The default allows loopback for local development; production sets `none`.',
+  },
+  secretKey: {
+    env: 'TAPBACK_SECRET_KEY',
+    kind: 'string',
+    description:
+      'Key that encrypts stored secrets (webhook signing secrets): 32 bytes as base64 or hex (`openssl rand -base64 32`). Required with PostgreSQL, the same in every process. Without it, SQLite uses the key file `<database>.key`, created on first start.',
   },
   webhookTimeoutMs: {
     env: 'TAPBACK_WEBHOOK_TIMEOUT_MS',
@@ -264,6 +346,15 @@ export const CONFIG_KEYS = {
     description:
       'Webhook deliveries in flight at once to one host of one account, so a slow endpoint cannot take every slot.',
   },
+  webhookConcurrencyPerAccount: {
+    env: 'TAPBACK_WEBHOOK_CONCURRENCY_PER_ACCOUNT',
+    kind: 'int',
+    default: '16',
+    min: 1,
+    max: 10_000,
+    description:
+      'Webhook deliveries in flight at once for one account over all its hosts (capped at `TAPBACK_WEBHOOK_CONCURRENCY`), so one account whose endpoints hang leaves the other slots to other accounts. Accounts take turns for free slots.',
+  },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -282,7 +373,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     const fromFlag = spec.flag === undefined ? undefined : flags[spec.flag];
     if (fromFlag !== undefined) return fromFlag;
     const fromEnv = env[spec.env] ?? (key === 'databaseUrl' ? env.TAPBACK_DATABASE_URL : undefined);
-    if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+    if (fromEnv !== undefined && (fromEnv !== '' || spec.emptyIsValue === true)) return fromEnv;
     return spec.default;
   };
   const str = (key: ConfigKey): string | undefined => raw(key);
@@ -323,14 +414,33 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     bootstrap.apiKeyId = keyId;
   }
   if (secret !== undefined) {
-    if (!/^[\x21-\x7e]{16,512}$/.test(secret))
-      throw new ConfigError('TAPBACK_BOOTSTRAP_API_SECRET', 'must be 16-512 printable ASCII characters');
+    // Only an unsalted SHA-256 digest is stored (accounts/credentials.ts): what keeps a stolen
+    // digest from being reversed is the secret's length, so short ones are refused.
+    if (!/^[\x21-\x7e]{32,512}$/.test(secret))
+      throw new ConfigError(
+        'TAPBACK_BOOTSTRAP_API_SECRET',
+        'must be 32-512 printable ASCII characters (e.g. `openssl rand -hex 24`)',
+      );
     bootstrap.apiSecret = secret;
   }
   if (line !== undefined) {
     if (!/^\+[1-9]\d{1,14}$/.test(line))
       throw new ConfigError('TAPBACK_BOOTSTRAP_LINE', `"${line}" is not an E.164 number`);
     bootstrap.line = line;
+  }
+  const secretKey = str('secretKey');
+  if (secretKey !== undefined) {
+    try {
+      parseSecretKey(secretKey);
+    } catch (error) {
+      throw new ConfigError('TAPBACK_SECRET_KEY', error instanceof Error ? error.message : String(error));
+    }
+  } else if (databaseDialect(databaseUrl) === 'postgres') {
+    // A generated key would differ per process, and each would seal secrets the others cannot open.
+    throw new ConfigError(
+      'TAPBACK_SECRET_KEY',
+      'must be set when DATABASE_URL is PostgreSQL, to the same key in every process (e.g. `openssl rand -base64 32`)',
+    );
   }
 
   const webhookConcurrency = int('webhookConcurrency');
@@ -341,6 +451,8 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       `${perDestination} exceeds TAPBACK_WEBHOOK_CONCURRENCY (${webhookConcurrency})`,
     );
   }
+  // Capped rather than refused: the default must stay valid when only the global cap is lowered.
+  const perAccount = Math.min(int('webhookConcurrencyPerAccount'), webhookConcurrency);
   const parsed = <T>(key: ConfigKey, parse: (text: string) => T): T => {
     try {
       return parse(str(key) ?? '');
@@ -368,13 +480,22 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     },
     queueLimit: int('queueLimit'),
     listRateLimit: { max: int('listRateMax'), windowMs: int('listRateWindowMs') },
+    waitLimits: { maxPending: int('waitMaxPending'), perSecond: int('waitRateMax') },
+    replayRateLimit: { max: int('replayRateMax'), windowMs: int('replayRateWindowMs') },
+    http: {
+      maxConnections: int('httpMaxConnections'),
+      headersTimeoutMs: int('httpHeadersTimeoutMs'),
+      keepAliveTimeoutMs: int('httpKeepAliveTimeoutMs'),
+    },
     bootstrap,
+    ...(secretKey === undefined ? {} : { secretKey: secretKey.trim() }),
     webhooks: {
       allowPrivateCidrs: parsed('allowPrivateCidrs', parseCidrList),
       timeoutMs: int('webhookTimeoutMs'),
       retrySchedule: parsed('webhookRetrySchedule', parseRetrySchedule),
       concurrency: webhookConcurrency,
       concurrencyPerDestination: perDestination,
+      concurrencyPerAccount: perAccount,
     },
   };
   return deepFreeze(config);

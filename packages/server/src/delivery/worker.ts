@@ -28,6 +28,11 @@ export interface WorkerSettings {
 export interface WorkerDeps {
   store: JobsPort;
   clock: Clock;
+  /**
+   * What the loop's sleeps between rounds run on; defaults to `clock`. A manual clock's idle view
+   * (`ManualClock.idle`), so that advancing it does not stop at every poll.
+   */
+  pollClock?: Clock;
   providers: ProviderRegistry;
   events: MessageEvents;
   logger: Logger;
@@ -92,6 +97,7 @@ export class Worker {
 
   private async loop(): Promise<void> {
     const { store, clock, logger, settings } = this.deps;
+    const poll = this.deps.pollClock ?? clock;
     while (this.running) {
       this.wake = new AbortController();
       this.pending = false;
@@ -101,12 +107,12 @@ export class Worker {
         const wait = next === null ? settings.pollMs : Math.min(settings.pollMs, Math.max(0, next - clock.now()));
         if (wait > 0 && this.running && !this.pending) {
           this.sleeping = true;
-          await clock.sleep(wait, this.wake.signal);
+          await poll.sleep(wait, this.wake.signal);
           this.sleeping = false;
         }
       } catch (error) {
         logger.error({ err: error }, 'delivery round failed; retrying shortly');
-        await clock.sleep(Math.min(settings.pollMs, 1000), this.stopSignal.signal);
+        await poll.sleep(Math.min(settings.pollMs, 1000), this.stopSignal.signal);
       }
     }
   }

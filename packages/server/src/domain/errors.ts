@@ -34,6 +34,11 @@ export const ERROR_REGISTRY = {
     summary: 'No 1:1 conversation between the line and the number yet (typing indicators need one).',
   },
   invalid_json: { status: 400, errorCode: 4000, summary: 'The body is not valid JSON.' },
+  malformed_request: {
+    status: 400,
+    errorCode: 4000,
+    summary: 'The HTTP request cannot be parsed (e.g. a control character in a header); the connection is closed.',
+  },
   unauthorized: { status: 401, errorCode: null, summary: 'Credentials are missing, wrong or revoked.' },
   forbidden: { status: 403, errorCode: null, summary: 'The credentials may not perform this operation.' },
   not_found: { status: 404, errorCode: null, summary: 'No such resource for this account.' },
@@ -44,12 +49,23 @@ export const ERROR_REGISTRY = {
     errorCode: null,
     summary: 'No matching message arrived before `timeout_ms` (`GET /sandbox/wait`).',
   },
+  request_timeout: {
+    status: 408,
+    errorCode: null,
+    summary:
+      'The request headers did not all arrive within `TAPBACK_HTTP_HEADERS_TIMEOUT_MS`; the connection is closed.',
+  },
   payload_too_large: { status: 413, errorCode: 4000, summary: 'The body exceeds the size limit.' },
   unsupported_media_type: { status: 415, errorCode: 4000, summary: 'Send JSON or form-encoded bodies.' },
   idempotency_key_reused: {
     status: 422,
     errorCode: 4000,
     summary: 'The Idempotency-Key was used with a different body.',
+  },
+  headers_too_large: {
+    status: 431,
+    errorCode: 4000,
+    summary: 'The request headers exceed the size limit (16 KiB); the connection is closed.',
   },
   rate_limited: { status: 429, errorCode: 4001, summary: 'Too many requests; wait for `Retry-After` seconds.' },
   queue_full: { status: 429, errorCode: 4001, summary: 'Too many messages are waiting to be sent for this account.' },
@@ -124,6 +140,9 @@ export const errors = {
   routeNotFound: (method: string, path: string) => new AppError('route_not_found', `No route for ${method} ${path}`),
   methodNotAllowed: (reason: string) => new AppError('method_not_allowed', reason),
   waitTimeout: () => new AppError('wait_timeout', 'No matching message arrived in time'),
+  malformedRequest: () => new AppError('malformed_request', 'The HTTP request could not be parsed'),
+  requestTimeout: () => new AppError('request_timeout', 'The request headers did not arrive in time'),
+  headersTooLarge: () => new AppError('headers_too_large', 'The request headers exceed the size limit'),
   payloadTooLarge: () => fieldError('payload_too_large', 'body', 'exceeds the size limit'),
   unsupportedMediaType: () =>
     fieldError(
@@ -133,8 +152,16 @@ export const errors = {
     ),
   idempotencyKeyReused: () =>
     fieldError('idempotency_key_reused', 'Idempotency-Key', 'was already used with a different request body'),
-  /** `limit`: what was exceeded, e.g. "100 requests per 10 seconds". */
-  rateLimited: (limit: string) => new AppError('rate_limited', `Rate limit exceeded: ${limit}; retry later`),
+  /**
+   * `limit`: what was exceeded, e.g. "100 requests per 10 seconds". `retryAfterSeconds` sets
+   * `Retry-After` (the rate-limit plugin sets its own).
+   */
+  rateLimited: (limit: string, retryAfterSeconds?: number) =>
+    new AppError(
+      'rate_limited',
+      `Rate limit exceeded: ${limit}; retry later`,
+      retryAfterSeconds === undefined ? {} : { headers: { 'retry-after': String(retryAfterSeconds) } },
+    ),
   queueFull: (queueLimit: number) =>
     new AppError(
       'queue_full',

@@ -24,7 +24,13 @@ const PORT_METHODS = {
     'findApiKey',
   ]),
   lines: methods<LinesPort>()(['addLine', 'findLine', 'listLines']),
-  messages: methods<MessagesPort>()(['acceptOutbound', 'acceptInbound', 'getMessage', 'listMessages']),
+  messages: methods<Required<MessagesPort>>()([
+    'acceptOutbound',
+    'acceptInbound',
+    'getMessage',
+    'listMessages',
+    'onMessagesStored',
+  ]),
   jobs: methods<Required<JobsPort>>()(['claimJobs', 'finishJobs', 'nextJobAt', 'countJobs', 'onJobsAvailable']),
   contacts: methods<ContactsPort>()([
     'getContact',
@@ -52,7 +58,7 @@ type Lifecycle = Pick<Store, 'capabilities' | 'migrate' | 'close' | 'migrationLe
 
 const LIFECYCLE_METHODS = ['migrate', 'close', 'migrationLevel', 'startBackgroundWork'] as const;
 /** Methods a backend may leave out. */
-const OPTIONAL = new Set<string>(['onJobsAvailable', 'startBackgroundWork']);
+const OPTIONAL = new Set<string>(['onJobsAvailable', 'onMessagesStored', 'startBackgroundWork']);
 
 /**
  * A whole `Store` from the backend's parts, so a backend writes each concern once, in the file

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HAS_POSTGRES } from '../../test/support/backends.js';
+import { HAS_POSTGRES, TEST_SECRET_KEY } from '../../test/support/backends.js';
 import { messageDraft } from '../../test/support/message-draft.js';
 import { createTestSchema } from '../../test/support/postgres.js';
 import { tempDir } from '../../test/support/temp-dir.js';
@@ -109,7 +109,7 @@ describe('message columns (sqlite)', () => {
 describe.skipIf(!HAS_POSTGRES)('message columns (postgres)', () => {
   it('match the table after every migration, and round-trip a message', async () => {
     const schema = await createTestSchema();
-    const store = createPostgresStore(schema.url, { poolSize: 1 });
+    const store = createPostgresStore(schema.url, { poolSize: 1, secretKey: TEST_SECRET_KEY });
     await store.migrate();
     await store.close();
     const pool = createPool(schema.url, 1);

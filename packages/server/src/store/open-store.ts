@@ -6,15 +6,27 @@ import type { Store } from './store.js';
  */
 export type StoreLocation = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
 
+export interface OpenStoreOptions {
+  /**
+   * The key that seals stored secrets, as `TAPBACK_SECRET_KEY` gives it. PostgreSQL needs one;
+   * SQLite without one uses the key file next to the database (sqlite/secret-key-file.ts).
+   */
+  secretKey?: string | undefined;
+}
+
 /**
  * Opens and migrates the store at `location`. Backends load on demand, so a SQLite user never
  * loads the PostgreSQL driver and the admin commands start fast.
  */
-export async function openStore(location: StoreLocation): Promise<Store> {
+export async function openStore(location: StoreLocation, options: OpenStoreOptions = {}): Promise<Store> {
+  const { secretKey } = options;
+  if (location.dialect === 'postgres' && secretKey === undefined) {
+    throw new Error('TAPBACK_SECRET_KEY must be set to use PostgreSQL (the same key in every process)');
+  }
   const store: Store =
     location.dialect === 'postgres'
-      ? (await import('./postgres/postgres-store.js')).createPostgresStore(location.url)
-      : (await import('./sqlite/sqlite-store.js')).createSqliteStore(location.path);
+      ? (await import('./postgres/postgres-store.js')).createPostgresStore(location.url, { secretKey: secretKey! })
+      : (await import('./sqlite/sqlite-store.js')).createSqliteStore(location.path, { secretKey });
   try {
     await store.migrate();
   } catch (error) {

@@ -1,3 +1,4 @@
+import type { SecretCipher } from '../lib/secret-cipher.js';
 import type { AccountsPort } from './ports/accounts-port.js';
 import type { ContactsPort } from './ports/contacts-port.js';
 import type { LinesPort } from './ports/lines-port.js';
@@ -42,7 +43,12 @@ export type PlanPorts = Omit<AccountsPort, 'findApiKey'> &
  * the backend's runner. `afterLookupWrite` runs after every write to accounts, keys or lines, for a
  * backend that caches its lookups of them.
  */
-export function planPorts(plans: PlanRunner, afterLookupWrite: () => void = () => undefined): PlanPorts {
+export function planPorts(
+  plans: PlanRunner,
+  /** Seals and opens the secrets the plans store (webhook signing secrets). */
+  cipher: SecretCipher,
+  afterLookupWrite: () => void = () => undefined,
+): PlanPorts {
   const write = async <T>(done: Promise<T>): Promise<T> => {
     const value = await done;
     afterLookupWrite();
@@ -64,8 +70,9 @@ export function planPorts(plans: PlanRunner, afterLookupWrite: () => void = () =
     findOrCreateGroup: (input) => plans.transaction(findOrCreateGroup, input),
     getGroup: (accountId, groupId) => plans.run(getGroup, accountId, groupId),
     setGroupMembers: (input) => plans.run(setGroupMembers, input),
-    getWebhookConfig: (accountId, now) => plans.transaction(getWebhookConfig, accountId, now),
-    updateWebhookConfig: (accountId, update, now) => plans.transaction(updateWebhookConfig, accountId, update, now),
+    getWebhookConfig: (accountId, now) => plans.transaction(getWebhookConfig, cipher, accountId, now),
+    updateWebhookConfig: (accountId, update, now) =>
+      plans.transaction(updateWebhookConfig, cipher, accountId, update, now),
     removeWebhookEndpoints: (accountId, input) => plans.transaction(removeWebhookEndpoints, accountId, input),
     listWebhookDeliveries: (accountId, query) => plans.run(listWebhookDeliveries, accountId, query),
     replayWebhookDelivery: (accountId, id, now) => plans.run(replayWebhookDelivery, accountId, id, now),

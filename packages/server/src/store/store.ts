@@ -22,6 +22,8 @@ export interface Store extends AccountsPort, LinesPort, MessagesPort, JobsPort, 
   startBackgroundWork?(): void;
   /** The newest migration applied, e.g. `0006_provider_message_id`; both dialects share the list. */
   migrationLevel(): Promise<string>;
+  /** SQLite only: the durability settings its connection runs with (sqlite-connection.ts). */
+  durability?(): { journalMode: string; synchronous: number };
 }
 
 export interface StoreCapabilities {

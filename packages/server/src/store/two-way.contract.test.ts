@@ -109,7 +109,8 @@ describe.each(STORE_BACKENDS)('Store two-way contract ($name)', (backend) => {
         workerId: 'd',
         limit: 1,
         perDestination: 10,
-        inFlight: new Map(),
+        perAccount: 10,
+        inFlight: { byDestination: new Map(), byAccount: new Map() },
       });
       expect(JSON.parse(claimed?.payload ?? '{}')).toMatchObject({
         is_outbound: false,

@@ -54,34 +54,82 @@ export function activeEndpoints(
 
 export interface ClaimCandidate {
   id: number;
+  accountId: number;
   destination: string;
 }
 
+/** Deliveries in flight, by destination and by account. */
+export interface InFlightLoad {
+  byDestination: ReadonlyMap<string, number>;
+  byAccount: ReadonlyMap<number, number>;
+}
+
+/** In-flight caps of a claim. */
+export interface ClaimCaps {
+  perAccount: number;
+  perDestination: number;
+}
+
 /**
- * Fair selection from due candidates (oldest first): at most `perDestination` in flight for any
- * destination, counting those already in flight. Returns the chosen ids and the destinations that
- * are now full, which the next query excludes so that one backlog cannot hide the others' rows.
+ * Fair selection from due candidates (oldest first): round-robin across accounts (in the order of
+ * their oldest candidate), and within an account round-robin across its destinations, with at most
+ * `perAccount` in flight for any account and `perDestination` for any destination, counting those
+ * already in flight (`load`, updated in place). Oldest first alone let one account with many
+ * slow destinations take every slot of the dispatcher while others' deliveries waited behind it.
+ * Returns the chosen ids and the destinations and accounts now full, which the next query
+ * excludes so that one backlog cannot hide the others' rows.
  */
 export function pickFair(
   candidates: readonly ClaimCandidate[],
   limit: number,
-  perDestination: number,
-  load: Map<string, number>,
-): { ids: number[]; full: string[] } {
-  const ids: number[] = [];
-  const full = new Set<string>();
+  caps: ClaimCaps,
+  load: { byDestination: Map<string, number>; byAccount: Map<number, number> },
+): { ids: number[]; fullDestinations: string[]; fullAccounts: number[] } {
+  // account -> destination -> ids, each level in order of first (oldest) appearance.
+  const queues = new Map<number, Map<string, number[]>>();
   for (const c of candidates) {
-    if (ids.length >= limit) break;
-    const n = load.get(c.destination) ?? 0;
-    if (n >= perDestination) {
-      full.add(c.destination);
-      continue;
-    }
-    load.set(c.destination, n + 1);
-    ids.push(c.id);
-    if (n + 1 >= perDestination) full.add(c.destination);
+    let dests = queues.get(c.accountId);
+    if (dests === undefined) queues.set(c.accountId, (dests = new Map()));
+    const q = dests.get(c.destination);
+    if (q === undefined) dests.set(c.destination, [c.id]);
+    else q.push(c.id);
   }
-  return { ids, full: [...full] };
+  const ids: number[] = [];
+  const fullDestinations = new Set<string>();
+  const fullAccounts = new Set<number>();
+  const destinationFull = (d: string) => (load.byDestination.get(d) ?? 0) >= caps.perDestination;
+  const accountFull = (a: number) => (load.byAccount.get(a) ?? 0) >= caps.perAccount;
+  // Each pass takes at most one delivery per account; an account leaves the rotation once it is
+  // full or has nothing left that may be taken.
+  while (ids.length < limit && queues.size > 0) {
+    for (const [account, dests] of queues) {
+      if (ids.length >= limit) break;
+      if (accountFull(account)) {
+        fullAccounts.add(account);
+        queues.delete(account);
+        continue;
+      }
+      let taken = false;
+      for (const [destination, q] of dests) {
+        dests.delete(destination);
+        if (destinationFull(destination)) {
+          fullDestinations.add(destination);
+          continue;
+        }
+        ids.push(q.shift() as number);
+        load.byDestination.set(destination, (load.byDestination.get(destination) ?? 0) + 1);
+        load.byAccount.set(account, (load.byAccount.get(account) ?? 0) + 1);
+        if (destinationFull(destination)) fullDestinations.add(destination);
+        // Back of the account's rotation: its next pick goes to another destination first.
+        else if (q.length > 0) dests.set(destination, q);
+        taken = true;
+        break;
+      }
+      if (accountFull(account)) fullAccounts.add(account);
+      if (!taken || dests.size === 0 || accountFull(account)) queues.delete(account);
+    }
+  }
+  return { ids, fullDestinations: [...fullDestinations], fullAccounts: [...fullAccounts] };
 }
 
 /**
@@ -107,36 +155,43 @@ export function receiveDeliveries(message: Message, endpoints: readonly WebhookE
 export interface CandidateQuery {
   /** Destinations already at their in-flight limit. */
   excluded: readonly string[];
+  /** Accounts already at their in-flight limit. */
+  excludedAccounts: readonly number[];
   /** Ids chosen by earlier rounds of this claim. */
   chosen: readonly number[];
   want: number;
 }
 
-/** Rounds of "query, take fairly, exclude full destinations" per claim; each round fills a slot or ends. */
+/** Rounds of "query, take fairly, exclude full destinations and accounts" per claim; each round fills a slot or ends. */
 const MAX_CLAIM_ROUNDS = 8;
 
 /**
  * The ids a dispatcher claims, for both backends: it yields each round's candidate query and is
  * handed the rows (SQLite answers at once, PostgreSQL with `await`, locking what it returns).
- * Destinations that fill up are excluded from the next round, so one tenant's backlog cannot hide
- * the rows of everyone else behind it.
+ * Destinations and accounts that fill up are excluded from the next round, so one tenant's
+ * backlog cannot hide the rows of everyone else behind it.
  */
 export function* fairClaim(input: {
   limit: number;
   perDestination: number;
-  inFlight: ReadonlyMap<string, number>;
+  perAccount: number;
+  inFlight: InFlightLoad;
 }): Generator<CandidateQuery, number[], readonly ClaimCandidate[]> {
-  const load = new Map(input.inFlight);
-  const excluded = [...load].filter(([, n]) => n >= input.perDestination).map(([d]) => d);
+  const load = { byDestination: new Map(input.inFlight.byDestination), byAccount: new Map(input.inFlight.byAccount) };
+  const caps = { perAccount: input.perAccount, perDestination: input.perDestination };
+  const excluded = [...load.byDestination].filter(([, n]) => n >= caps.perDestination).map(([d]) => d);
+  const excludedAccounts = [...load.byAccount].filter(([, n]) => n >= caps.perAccount).map(([a]) => a);
   const chosen: number[] = [];
   for (let round = 0; round < MAX_CLAIM_ROUNDS && chosen.length < input.limit; round++) {
     const want = (input.limit - chosen.length) * 2;
-    const rows = yield { excluded: [...excluded], chosen: [...chosen], want };
-    const picked = pickFair(rows, input.limit - chosen.length, input.perDestination, load);
+    const rows = yield { excluded: [...excluded], excludedAccounts: [...excludedAccounts], chosen: [...chosen], want };
+    const picked = pickFair(rows, input.limit - chosen.length, caps, load);
     chosen.push(...picked.ids);
-    const newlyFull = picked.full.filter((d) => !excluded.includes(d));
-    if (rows.length < want || newlyFull.length === 0) break;
+    const newlyFull = picked.fullDestinations.filter((d) => !excluded.includes(d));
+    const newlyFullAccounts = picked.fullAccounts.filter((a) => !excludedAccounts.includes(a));
+    if (rows.length < want || newlyFull.length + newlyFullAccounts.length === 0) break;
     excluded.push(...newlyFull);
+    excludedAccounts.push(...newlyFullAccounts);
   }
   return chosen;
 }

@@ -52,7 +52,13 @@ describe.each(STORE_BACKENDS)('Store webhooks contract ($name)', (backend) => {
 
   const claim = (
     now: number,
-    options: { limit?: number; perDestination?: number; inFlight?: Map<string, number> } = {},
+    options: {
+      limit?: number;
+      perDestination?: number;
+      perAccount?: number;
+      inFlight?: Map<string, number>;
+      inFlightByAccount?: Map<number, number>;
+    } = {},
   ) =>
     store.claimWebhookDeliveries({
       now,
@@ -60,7 +66,8 @@ describe.each(STORE_BACKENDS)('Store webhooks contract ($name)', (backend) => {
       workerId: 'd',
       limit: options.limit ?? 100,
       perDestination: options.perDestination ?? 100,
-      inFlight: options.inFlight ?? new Map(),
+      perAccount: options.perAccount ?? 100,
+      inFlight: { byDestination: options.inFlight ?? new Map(), byAccount: options.inFlightByAccount ?? new Map() },
     });
 
   const succeed = (c: ClaimedDelivery, now: number) =>
@@ -148,6 +155,27 @@ describe.each(STORE_BACKENDS)('Store webhooks contract ($name)', (backend) => {
     const ids = claimed.map((c) => c.delivery.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toHaveLength(5);
+  });
+
+  it('caps an account over all its destinations and finds other accounts behind its backlog', async () => {
+    // Account A's backlog is older and spread over 20 hosts, none of them near its own cap: only
+    // the per-account cap, and excluding a full account from the next query, reach B's rows.
+    for (let h = 0; h < 20; h++) await store.enqueueWebhooks(rows(`http://127.0.1.${h + 1}:9/x`, 5), T0);
+    const hookB = 'http://127.0.2.1:9/b';
+    await store.enqueueWebhooks(
+      rows(hookB, 3).map((d) => ({ ...d, accountId: b.id })),
+      T0 + 1,
+    );
+    const first = await claim(T0 + 5, { limit: 10, perAccount: 4, perDestination: 4 });
+    const ofB = (cs: ClaimedDelivery[]) => cs.filter((c) => c.delivery.accountId === b.id).length;
+    expect(first.length - ofB(first)).toBe(4);
+    expect(ofB(first)).toBe(3);
+    // Round-robin within A: its four come from four different hosts.
+    expect(new Set(first.filter((c) => c.delivery.accountId === a.id).map((c) => c.delivery.url)).size).toBe(4);
+    const second = await claim(T0 + 5, { limit: 10, perAccount: 4, inFlightByAccount: new Map([[a.id, 4]]) });
+    expect(second).toEqual([]);
+    const third = await claim(T0 + 5, { limit: 10, perAccount: 4, inFlightByAccount: new Map([[a.id, 1]]) });
+    expect(third).toHaveLength(3);
   });
 
   it('holds a later event for the same message and url until the earlier one is final', async () => {

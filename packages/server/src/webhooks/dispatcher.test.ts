@@ -56,6 +56,7 @@ describe.each(STORE_BACKENDS)('Dispatcher ($name)', (storeBackend) => {
         retrySchedule: parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
         concurrency: 8,
         concurrencyPerDestination: 4,
+        concurrencyPerAccount: 8,
         pollMs: 50,
         ...options.settings,
       },

@@ -16,6 +16,11 @@ export interface DispatcherSettings {
   concurrency: number;
   /** Deliveries in flight at once to one destination (account and host). */
   concurrencyPerDestination: number;
+  /**
+   * Deliveries in flight at once for one account, over all its destinations; below `concurrency`,
+   * so an account whose endpoints all hang leaves the other slots to everyone else.
+   */
+  concurrencyPerAccount: number;
   /** Longest idle sleep (deliveries made by other processes, missed wake-ups). */
   pollMs: number;
 }
@@ -45,8 +50,9 @@ const WAKE = 'wake';
 const LEASE_MARGIN_MS = 5_000;
 
 /**
- * Delivers the webhook outbox: claims due deliveries fairly (a bounded number per destination,
- * so one dead endpoint holds only its own slots), signs and POSTs each, and records every
+ * Delivers the webhook outbox: claims due deliveries fairly (round-robin across accounts, a
+ * bounded number per account and per destination, so one account's dead endpoints hold only
+ * that account's slots), signs and POSTs each, and records every
  * attempt. Supervised like the delivery worker: a failure is recorded and retried on schedule,
  * never thrown out of the loop. At-least-once: a crash between the POST and its record means
  * the lease expires and the same `webhook-id` is sent again.
@@ -57,7 +63,7 @@ export class Dispatcher {
   private loopDone: Promise<void> = Promise.resolve();
   private wake = new AbortController();
   private readonly inFlight = new Map<number, Promise<void>>();
-  private readonly load = new Map<string, number>();
+  private readonly load = { byDestination: new Map<string, number>(), byAccount: new Map<number, number>() };
   /** Serialises claims so the loop and `runDue` never claim at the same moment. */
   private claiming: Promise<unknown> = Promise.resolve();
 
@@ -150,6 +156,7 @@ export class Dispatcher {
         workerId: this.id,
         limit: free,
         perDestination: settings.concurrencyPerDestination,
+        perAccount: settings.concurrencyPerAccount,
         inFlight: this.load,
       });
       let started = 0;
@@ -166,17 +173,17 @@ export class Dispatcher {
   }
 
   private launch(c: ClaimedDelivery): void {
-    const { id, destination } = c.delivery;
-    this.load.set(destination, (this.load.get(destination) ?? 0) + 1);
+    const { id, destination, accountId } = c.delivery;
+    adjust(this.load.byDestination, destination, 1);
+    adjust(this.load.byAccount, accountId, 1);
     const attempt = this.attempt(c)
       .catch((error: unknown) => {
         this.deps.logger.error({ err: error, delivery: id }, 'webhook attempt failed unexpectedly');
       })
       .finally(() => {
         this.inFlight.delete(id);
-        const n = (this.load.get(destination) ?? 1) - 1;
-        if (n <= 0) this.load.delete(destination);
-        else this.load.set(destination, n);
+        adjust(this.load.byDestination, destination, -1);
+        adjust(this.load.byAccount, accountId, -1);
         this.wake.abort(WAKE);
       });
     this.inFlight.set(id, attempt);
@@ -222,6 +229,13 @@ export class Dispatcher {
         logger.error({ err: error, delivery: d.id }, 'could not record a webhook attempt');
       });
   }
+}
+
+/** Adds `by` to a count, dropping it at zero so the maps hold only what is in flight. */
+function adjust<K>(counts: Map<K, number>, key: K, by: number): void {
+  const n = (counts.get(key) ?? 0) + by;
+  if (n <= 0) counts.delete(key);
+  else counts.set(key, n);
 }
 
 /** What an attempt's result means for the delivery, and the error to log (null on success). */

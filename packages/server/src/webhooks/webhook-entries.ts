@@ -48,11 +48,33 @@ export function parseEntries(
     for (const n of numbers ?? []) {
       if (!ctx.lines.has(n)) throw errors.unknownLine(`${field}.sendblue_numbers`, n);
     }
+    if (e.secret !== undefined) checkHeaderSecret(`${field}.secret`, e.secret);
     if (seen.has(e.url)) return;
     seen.add(e.url);
     out.push({ type, url: e.url, secret: e.secret ?? null, sendblueNumbers: numbers });
   });
   return out;
+}
+
+/**
+ * A secret sent as the `sb-signing-secret` header must be a valid header value, or every delivery
+ * that carries it fails (`fetch` refuses the header) after the API had accepted it: tab and
+ * printable Latin-1 only (no CR, LF or other control characters, nothing past U+00FF), and no
+ * leading or trailing whitespace, which HTTP strips, so the receiver would see another value.
+ */
+export function checkHeaderSecret(field: string, secret: string): void {
+  if (!/^[\t\x20-\x7e\xa0-\xff]*$/.test(secret)) {
+    throw errors.validation(
+      field,
+      'must be printable Latin-1 text (no line breaks or control characters): it is sent as an HTTP header',
+    );
+  }
+  if (/^[\t ]|[\t ]$/.test(secret)) {
+    throw errors.validation(
+      field,
+      'must not start or end with whitespace: it is sent as an HTTP header, which drops it',
+    );
+  }
 }
 
 function checkUrl(url: string, policy: AddressPolicy, field: string): void {

@@ -7,6 +7,12 @@ import type { Store } from '../../src/store/store.js';
 import { createTestDatabase, createTestSchema, postgresAdminUrl } from './postgres.js';
 import { tempDir } from './temp-dir.js';
 
+/**
+ * The `TAPBACK_SECRET_KEY` of tests on PostgreSQL, where the setting is required (every process
+ * of a test must share it). 32 bytes, base64.
+ */
+export const TEST_SECRET_KEY = 'dGFwYmFjay10ZXN0LXNlY3JldC1rZXktMzItYnl0ZXM=';
+
 /** A fresh, migrated, empty store, and how to throw it away (close it and delete its data). */
 export interface BackendInstance {
   store: Store;
@@ -60,7 +66,7 @@ export const postgresBackend: StoreBackend = {
   name: 'postgres',
   async create() {
     const db = await createTestSchema();
-    const store = createPostgresStore(db.url, { poolSize: 4 });
+    const store = createPostgresStore(db.url, { poolSize: 4, secretKey: TEST_SECRET_KEY });
     try {
       await store.migrate();
     } catch (error) {

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { TEST_SECRET_KEY } from './backends.js';
 
 /** The repository root and the `tapback` binary (which runs the compiled dist/: `npm run build` first). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -22,7 +23,9 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('TAPBACK_') && k !== 'DATABASE_URL'),
   );
-  return { ...base, NO_COLOR: '1', ...env };
+  // PostgreSQL requires TAPBACK_SECRET_KEY; a test that is not about it gets the tests' key.
+  const key = env.DATABASE_URL?.startsWith('postgres') === true ? { TAPBACK_SECRET_KEY: TEST_SECRET_KEY } : {};
+  return { ...base, NO_COLOR: '1', ...key, ...env };
 }
 
 function assertBuilt(): void {

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/config.js';
 import { type Server, startServer } from '../../src/main.js';
-import type { ServerBackend } from './backends.js';
+import { type ServerBackend, TEST_SECRET_KEY } from './backends.js';
 import { tempDir } from './temp-dir.js';
 
 export const TEST_KEY_ID = 'test-key-id-0001';
@@ -33,6 +33,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       TAPBACK_BOOTSTRAP_API_KEY_ID: TEST_KEY_ID,
       TAPBACK_BOOTSTRAP_API_SECRET: TEST_SECRET,
       TAPBACK_BOOTSTRAP_LINE: TEST_LINE,
+      ...(env.DATABASE_URL?.startsWith('postgres') === true ? { TAPBACK_SECRET_KEY: TEST_SECRET_KEY } : {}),
       ...env,
       DATABASE_URL: databaseUrl,
     },

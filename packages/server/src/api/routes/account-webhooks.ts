@@ -4,7 +4,13 @@ import type { LinesPort } from '../../store/ports/lines-port.js';
 import type { WebhooksPort } from '../../store/ports/webhooks-port.js';
 import type { WebhookConfig } from '../../domain/webhook-delivery.js';
 import type { AddressPolicy } from '../../webhooks/ssrf-guard.js';
-import { checkEntryCount, parseEntries, toWireWebhooks, type WireEntry } from '../../webhooks/webhook-entries.js';
+import {
+  checkEntryCount,
+  checkHeaderSecret,
+  parseEntries,
+  toWireWebhooks,
+  type WireEntry,
+} from '../../webhooks/webhook-entries.js';
 import { callerOf } from '../auth.js';
 import { ERROR_RESPONSES } from '../schemas/message-schema.js';
 import {
@@ -67,6 +73,7 @@ export const accountWebhookRoutes: FastifyPluginAsyncTypebox<AccountWebhookRoute
     async (request) => {
       const caller = callerOf(request);
       const type = request.body.type ?? 'receive';
+      if (request.body.globalSecret !== undefined) checkHeaderSecret('globalSecret', request.body.globalSecret);
       const endpoints = parseEntries(type, request.body.webhooks as WireEntry[], {
         policy,
         lines: await lineSet(caller.accountId),
@@ -104,6 +111,7 @@ export const accountWebhookRoutes: FastifyPluginAsyncTypebox<AccountWebhookRoute
       const caller = callerOf(request);
       const lines = await lineSet(caller.accountId);
       const body = request.body.webhooks;
+      if (typeof body.globalSecret === 'string') checkHeaderSecret('webhooks.globalSecret', body.globalSecret);
       const endpoints = WEBHOOK_TYPES.flatMap((type: WebhookType) =>
         parseEntries(type, (body[type] ?? []) as WireEntry[], { policy, lines, field: `webhooks.${type}` }),
       );

@@ -17,6 +17,8 @@ export interface SandboxContactRouteDeps {
   receive: ReceiveService;
   typing: TypingService;
   waiter: MessageWaiter;
+  /** Wait requests per second per account, `timeout_ms=0` ones included. */
+  waitRatePerSecond: number;
 }
 
 const TAG = ['Sandbox'];
@@ -28,7 +30,7 @@ const DEFAULT_WAIT_MS = 5_000;
  */
 export const sandboxContactRoutes: FastifyPluginAsyncTypebox<SandboxContactRouteDeps> = async (
   app,
-  { receive, typing, waiter },
+  { receive, typing, waiter, waitRatePerSecond },
 ) => {
   app.post(
     '/sandbox/inbound',
@@ -68,11 +70,23 @@ export const sandboxContactRoutes: FastifyPluginAsyncTypebox<SandboxContactRoute
   app.get(
     '/sandbox/wait',
     {
+      // Its own limit, not the list's: a test suite waiting for its messages is not throttled
+      // by the list's 10/s, and a loop of `timeout_ms=0` waits cannot sidestep a limit.
+      config: {
+        rateLimit: {
+          max: waitRatePerSecond,
+          timeWindow: 1000,
+          hook: 'preHandler',
+          keyGenerator: (request) => `account:${callerOf(request).accountId}`,
+        },
+      },
       schema: {
         summary: 'Wait for a message',
         description:
           'Long-polls until one of your messages matches every given filter (`to`, `from`, `contains`), then ' +
-          'answers with the newest match; 408 `wait_timeout` after `timeout_ms` (default 5000, at most 30000).',
+          'answers with the newest match; 408 `wait_timeout` after `timeout_ms` (default 5000, at most 30000). ' +
+          '429 `rate_limited` beyond the pending waits (`TAPBACK_WAIT_MAX_PENDING`, default 50) or requests per ' +
+          'second (`TAPBACK_WAIT_RATE_MAX`, default 50) an account may have.',
         tags: TAG,
         operationId: 'sandbox.wait',
         querystring: WaitQuerySchema,

@@ -1,12 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errors } from '../../domain/errors.js';
+import { MAX_ADVANCE_STOPS } from '../../delivery/time-travel.js';
 import { callerOf } from '../auth.js';
 import { ERROR_RESPONSES } from '../schemas/message-schema.js';
 
 export interface SandboxRouteDeps {
-  /** Present only when the server runs with `TAPBACK_CLOCK=manual`. */
-  advanceClock: ((ms: number) => Promise<number>) | undefined;
+  /**
+   * Present only when the server runs with `TAPBACK_CLOCK=manual`. `signal` aborts when the client
+   * gives up: time then stays where it got to.
+   */
+  advanceClock: ((ms: number, signal: AbortSignal) => Promise<number>) | undefined;
   now: () => number;
 }
 
@@ -38,18 +42,26 @@ export const sandboxRoutes: FastifyPluginAsyncTypebox<SandboxRouteDeps> = async 
       schema: {
         summary: 'Move a manual clock forward',
         description:
-          'With TAPBACK_CLOCK=manual: moves time forward by `ms` and runs everything that falls due ' +
-          '(deliveries, receipts, retries) in time order before answering.',
+          'With TAPBACK_CLOCK=manual: moves time forward by `ms` (at most one year) and runs everything that ' +
+          'falls due (deliveries, receipts, retries) in time order before answering. A call that would stop at ' +
+          `more than ${MAX_ADVANCE_STOPS} due times stops there with a 400 on \`ms\`; advance the rest in smaller steps.`,
         tags: ['Sandbox'],
         body: Type.Object({ ms: Type.Integer({ minimum: 0, maximum: 31_536_000_000 }) }),
         response: { 200: ClockResponse, ...ERROR_RESPONSES },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       callerOf(request);
       if (advanceClock === undefined) throw errors.clockNotManual();
-      const at = await advanceClock(request.body.ms);
-      return { status: 'OK' as const, now: new Date(at).toISOString(), manual: true };
+      const gone = new AbortController();
+      const onClose = (): void => gone.abort();
+      reply.raw.once('close', onClose);
+      try {
+        const at = await advanceClock(request.body.ms, gone.signal);
+        return { status: 'OK' as const, now: new Date(at).toISOString(), manual: true };
+      } finally {
+        reply.raw.off('close', onClose);
+      }
     },
   );
 };

@@ -16,6 +16,8 @@ export interface WebhookDeliveryRouteDeps {
   now: () => number;
   /** Wakes the dispatcher after a replay is queued. */
   onQueued: () => void;
+  /** Replays per window per account, counted apart from every other limit. */
+  replayRateLimit: { max: number; windowMs: number };
 }
 
 const TAG = ['Webhooks'];
@@ -24,7 +26,7 @@ const DEFAULT_LIMIT = 50;
 /** The delivery log (every attempt of every webhook and status callback) and replay. */
 export const webhookDeliveryRoutes: FastifyPluginAsyncTypebox<WebhookDeliveryRouteDeps> = async (
   app,
-  { store, now, onQueued },
+  { store, now, onQueued, replayRateLimit },
 ) => {
   app.get(
     '/api/account/webhooks/deliveries',
@@ -60,10 +62,20 @@ export const webhookDeliveryRoutes: FastifyPluginAsyncTypebox<WebhookDeliveryRou
   app.post(
     '/api/account/webhooks/deliveries/:id/replay',
     {
+      config: {
+        // Each replay is another POST to the account's endpoint: unbounded, a loop of replays
+        // would fill the outbox and the dispatcher's slots. Counted before anything is queued.
+        rateLimit: {
+          max: replayRateLimit.max,
+          timeWindow: replayRateLimit.windowMs,
+          hook: 'preHandler',
+          keyGenerator: (request) => `account:${callerOf(request).accountId}`,
+        },
+      },
       schema: {
         summary: 'Replay a webhook delivery',
         description:
-          'Queues the same payload again, now, with the same webhook-id (a new delivery in the log, `replay_of` the old).',
+          'Queues the same payload again, now, with the same webhook-id (a new delivery in the log, `replay_of` the old). 10 requests per 10 s per account.',
         tags: TAG,
         operationId: 'webhooks.deliveries.replay',
         params: DeliveryParams,

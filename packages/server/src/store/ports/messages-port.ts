@@ -21,6 +21,14 @@ export interface MessagesPort {
   getMessage(accountId: number, handle: string): Promise<Message | undefined>;
   /** A page and the total it was chosen from, both read from one snapshot. */
   listMessages(accountId: number, query: MessageQuery): Promise<{ messages: Message[]; total: number }>;
+  /**
+   * Backends shared by several processes (`capabilities.multiProcess`) call `listener` whenever
+   * any process commits new messages, with the ids of their accounts (undefined: possibly any
+   * account's), so pending waits look again at once and never poll. Returns the unsubscribe
+   * function. Single-process backends leave it out: the one process storing messages wakes its
+   * waits itself.
+   */
+  onMessagesStored?(listener: (accountIds: readonly number[] | undefined) => void): () => void;
 }
 
 export interface AcceptInput {

@@ -1,4 +1,5 @@
 import type { DeliveryStatus, WebhookType } from '../../domain/webhook.js';
+import type { InFlightLoad } from '../webhook-outbox.js';
 import type {
   ClaimedDelivery,
   NewWebhookDelivery,
@@ -26,8 +27,9 @@ export interface WebhooksPort {
   /** Adds deliveries to the outbox, due at `now` (events that are not message status changes). */
   enqueueWebhooks(deliveries: NewWebhookDelivery[], now: number): Promise<void>;
   /**
-   * Leases up to `limit` due deliveries, at most `perDestination` in flight per destination
-   * (counting `inFlight`), and never one whose earlier event for the same message and url is
+   * Leases up to `limit` due deliveries, taken round-robin across accounts and then across an
+   * account's destinations, at most `perAccount` in flight per account and `perDestination` per
+   * destination (counting `inFlight`), and never one whose earlier event for the same message and url is
    * still pending, so a consumer sees a message's statuses in order.
    */
   claimWebhookDeliveries(input: WebhookClaimInput): Promise<ClaimedDelivery[]>;
@@ -49,8 +51,9 @@ export interface WebhookClaimInput {
   workerId: string;
   limit: number;
   perDestination: number;
-  /** Deliveries this dispatcher has in flight, by destination. */
-  inFlight: ReadonlyMap<string, number>;
+  perAccount: number;
+  /** Deliveries this dispatcher has in flight, by destination and by account. */
+  inFlight: InFlightLoad;
 }
 
 export interface DeliveryQuery {

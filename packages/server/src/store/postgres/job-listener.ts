@@ -1,17 +1,23 @@
 import pg from 'pg';
 
-/** The channel the jobs table's trigger notifies (see migrations/0001_init.sql). */
-const CHANNEL = 'tapback_jobs';
+/**
+ * The channels: new jobs and webhook deliveries (migrations/0001_init.sql, 0002_webhooks.sql), and
+ * new messages, with their account ids as the payload (0007_message_notify.sql).
+ */
+export const CHANNELS = ['tapback_jobs', 'tapback_messages'] as const;
+export type Channel = (typeof CHANNELS)[number];
+/** What a subscriber gets: the notification's payload, or undefined after a reconnect (anything may have been missed). */
+export type ChannelListener = (payload: string | undefined) => void;
 const RECONNECT_MS = 1000;
 
 /**
  * LISTEN on a dedicated connection (a pooled one would be handed to other queries) and fan each
- * notification out to the subscribers. Connects on the first subscription. When the connection
- * breaks it reconnects after a second, and tells subscribers once it is back, since jobs may
- * have arrived meanwhile; the worker's polling covers the gap either way.
+ * notification out to its channel's subscribers. Connects on the first subscription. When the
+ * connection breaks it reconnects after a second, and tells subscribers once it is back, since
+ * jobs or messages may have arrived meanwhile.
  */
 export class JobListener {
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Map<Channel, Set<ChannelListener>>(CHANNELS.map((c) => [c, new Set()]));
   private client: pg.Client | undefined;
   private connecting: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -19,10 +25,10 @@ export class JobListener {
 
   constructor(private readonly url: string) {}
 
-  subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
+  subscribe(listener: ChannelListener, channel: Channel = 'tapback_jobs'): () => void {
+    this.listeners.get(channel)!.add(listener);
     this.connecting ??= this.connect();
-    return () => this.listeners.delete(listener);
+    return () => this.listeners.get(channel)!.delete(listener);
   }
 
   async close(): Promise<void> {
@@ -35,12 +41,14 @@ export class JobListener {
 
   private async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
-    client.on('notification', () => this.emit());
+    client.on('notification', (n) => {
+      if ((CHANNELS as readonly string[]).includes(n.channel)) this.emit(n.channel as Channel, n.payload ?? '');
+    });
     client.on('error', () => this.reconnect(client));
     client.on('end', () => this.reconnect(client));
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
+      for (const channel of CHANNELS) await client.query(`LISTEN ${channel}`);
     } catch {
       this.reconnect(client);
       return;
@@ -50,7 +58,7 @@ export class JobListener {
       return;
     }
     this.client = client;
-    this.emit();
+    for (const channel of CHANNELS) this.emit(channel, undefined);
   }
 
   private reconnect(client: pg.Client): void {
@@ -64,7 +72,17 @@ export class JobListener {
     this.timer.unref();
   }
 
-  private emit(): void {
-    for (const listener of this.listeners) listener();
+  private emit(channel: Channel, payload: string | undefined): void {
+    for (const listener of this.listeners.get(channel)!) listener(payload);
+  }
+
+  /**
+   * Calls `listener` with the accounts whose messages any process committed (undefined: possibly
+   * any account's, after a reconnect or a notification too large to name them).
+   */
+  onMessagesStored(listener: (accountIds: readonly number[] | undefined) => void): () => void {
+    return this.subscribe((payload) => {
+      listener(payload === undefined || payload === '' ? undefined : payload.split(',').map(Number));
+    }, 'tapback_messages');
   }
 }

@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import { Batcher } from '../../lib/batcher.js';
+import { SecretCipher } from '../../lib/secret-cipher.js';
 import { composeStore } from '../compose-store.js';
 import { planPorts } from '../plan-ports.js';
+import { sealSigningSecrets } from '../queries/webhook-config-queries.js';
 import type { Store } from '../store.js';
 import { JobListener } from './job-listener.js';
 import { acceptBatch } from './postgres-accept.js';
@@ -19,31 +21,38 @@ const MIGRATIONS = new URL('./migrations/', import.meta.url);
 export interface PostgresStoreOptions {
   /** Connections in the pool; group commit needs few. */
   poolSize?: number;
+  /**
+   * The key that seals stored secrets (lib/secret-cipher.ts), as `TAPBACK_SECRET_KEY` gives it.
+   * Required: every process sharing the database must use the same one, so none may make its own.
+   */
+  secretKey: string;
 }
 
 /**
  * The scale-out backend: any number of API and worker processes share one PostgreSQL database.
  * Sends are group-committed (postgres-accept.ts), jobs are claimed with FOR UPDATE SKIP LOCKED
- * and leases, and idle workers are woken through LISTEN/NOTIFY (job-listener.ts). Each port is
- * implemented once, in the file named for it; this only wires them together on one pool.
+ * and leases, and idle workers and pending waits are woken through LISTEN/NOTIFY (job-listener.ts).
+ * Each port is implemented once, in the file named for it; this only wires them together on one pool.
  */
-export function createPostgresStore(url: string, options: PostgresStoreOptions = {}): Store {
+export function createPostgresStore(url: string, options: PostgresStoreOptions): Store {
+  const cipher = SecretCipher.fromText(options.secretKey);
   const pool = createPool(url, options.poolSize ?? 10);
   const listener = new JobListener(url);
   const plans = new PostgresPlanRunner(pool);
-  const webhooks = new PostgresWebhookOutbox(pool);
+  const webhooks = new PostgresWebhookOutbox(pool, cipher);
   const accepts = new Batcher((items: Parameters<Store['acceptOutbound']>[0][]) => acceptBatch(pool, webhooks, items));
   const inbound = new PostgresInbound(pool, webhooks);
   return composeStore(
     [
       new PostgresLookups(plans),
-      planPorts(plans),
+      planPorts(plans, cipher),
       { acceptOutbound: accepts.submit.bind(accepts), acceptInbound: inbound.acceptInbound.bind(inbound) },
       new PostgresMessageList(pool),
       new PostgresJobs(pool, webhooks, listener),
       webhooks,
+      { onMessagesStored: listener.onMessagesStored.bind(listener) },
     ],
-    new PostgresLifecycle(pool, listener),
+    new PostgresLifecycle(pool, listener, () => plans.transaction(sealSigningSecrets, cipher)),
     {},
   );
 }
@@ -55,10 +64,12 @@ class PostgresLifecycle {
   constructor(
     private readonly pool: pg.Pool,
     private readonly listener: JobListener,
+    private readonly sealSecrets: () => Promise<unknown>,
   ) {}
 
   async migrate(): Promise<void> {
     await migratePostgres(this.pool, MIGRATIONS);
+    await this.sealSecrets();
   }
 
   async migrationLevel(): Promise<string> {

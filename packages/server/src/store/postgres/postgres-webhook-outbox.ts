@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Message } from '../../domain/message.js';
 import { destinationOf, newWebhookId } from '../../domain/webhook.js';
 import { Batcher, type Settled } from '../../lib/batcher.js';
+import type { SecretCipher } from '../../lib/secret-cipher.js';
 import type { ClaimedDelivery, NewWebhookDelivery, WebhookAttemptResult } from '../../domain/webhook-delivery.js';
 import type { WebhookClaimInput, WebhooksPort } from '../ports/webhooks-port.js';
 import {
@@ -115,7 +116,11 @@ export class PostgresWebhookOutbox implements Pick<
 > {
   private readonly attemptBatcher: Batcher<WebhookAttemptResult, void>;
 
-  constructor(private readonly pool: pg.Pool) {
+  constructor(
+    private readonly pool: pg.Pool,
+    /** Seals and opens the account signing secrets the claims read. */
+    private readonly cipher: SecretCipher,
+  ) {
     this.attemptBatcher = new Batcher((items) => this.recordBatch(items));
   }
 
@@ -156,15 +161,16 @@ export class PostgresWebhookOutbox implements Pick<
       const rounds = fairClaim(input);
       let round = rounds.next();
       while (round.done !== true) {
-        const { excluded, chosen, want } = round.value;
+        const { excluded, excludedAccounts, chosen, want } = round.value;
         const rows = await c.query<ClaimCandidate>(
-          `SELECT id, destination FROM webhook_deliveries d
+          `SELECT id, account_id AS "accountId", destination FROM webhook_deliveries d
             WHERE status = 'pending' AND next_attempt_at <= $1 AND destination <> ALL($2::text[])
+              AND account_id <> ALL($5::bigint[])
               AND id <> ALL($4::bigint[])
               AND ${NOT_HELD_BACK}
             ORDER BY next_attempt_at, id LIMIT $3
             FOR UPDATE SKIP LOCKED`,
-          [input.now, excluded, want, chosen],
+          [input.now, excluded, want, chosen, excludedAccounts],
         );
         round = rounds.next(rows.rows);
       }
@@ -190,7 +196,7 @@ export class PostgresWebhookOutbox implements Pick<
       for (const r of rows) {
         let s = secrets.get(r.account_id);
         if (s === undefined)
-          secrets.set(r.account_id, (s = await runPlan(c, webhookSettingsRow, r.account_id, input.now)));
+          secrets.set(r.account_id, (s = await runPlan(c, webhookSettingsRow, this.cipher, r.account_id, input.now)));
         out.push({
           delivery: deliveryFromRow(r),
           payload: r.payload,

@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import { type WebhookType, newSigningSecret } from '../../domain/webhook.js';
 import type { WebhookConfig, WebhookConfigUpdate, WebhookEndpoint } from '../../domain/webhook-delivery.js';
 import { fromJson } from './dialect-values.js';
-import { type Plan, type QB, type RowOf, all, lock, only, run, template } from './query-plan.js';
+import { type SecretCipher, SecretKeyMismatch } from '../../lib/secret-cipher.js';
+import { type Plan, type QB, type RowOf, all, first, lock, only, run, template } from './query-plan.js';
 
 /**
  * Account webhook entries and secrets: what `/api/account/webhooks` manages, and what the outbox
@@ -37,26 +38,77 @@ export function* webhookEndpointsOf(q: QB, accountIds: readonly number[], type: 
   return rows.map(endpointFromRow);
 }
 
-/** The account's settings row, created (with a fresh signing secret) on first use. */
+/**
+ * The account's settings row, created (with a fresh signing secret) on first use. The signing
+ * secret is stored sealed (lib/secret-cipher.ts) and returned open: this and `openSigningSecret`
+ * are the only readers of the column.
+ */
 export function* webhookSettingsRow(
   q: QB,
+  cipher: SecretCipher,
   accountId: number,
   now: number,
 ): Plan<{ signing_secret: string; global_secret: string | null }> {
   yield* run(
     q
       .insertInto('webhook_settings')
-      .values({ account_id: accountId, signing_secret: newSigningSecret(), global_secret: null, updated_at: now })
+      .values({
+        account_id: accountId,
+        signing_secret: cipher.seal(newSigningSecret()),
+        global_secret: null,
+        updated_at: now,
+      })
       .onConflict((oc) => oc.column('account_id').doNothing()),
   );
-  return yield* only(
+  const row = yield* only(
     q.selectFrom('webhook_settings').select(['signing_secret', 'global_secret']).where('account_id', '=', accountId),
   );
+  return { ...row, signing_secret: openSigningSecret(cipher, row.signing_secret) };
+}
+
+/** A signing secret as the column holds it, opened; for the outbox, which reads the column in its claim's join. */
+export function openSigningSecret(cipher: SecretCipher, stored: string): string {
+  try {
+    return cipher.open(stored);
+  } catch (error) {
+    if (error instanceof SecretKeyMismatch) throw new Error(`TAPBACK_SECRET_KEY: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * At start-up, in a transaction: seals the signing secrets stored before they were sealed, and
+ * proves the key opens the sealed ones, so a wrong key stops the start instead of every delivery.
+ * Each row is rewritten only if it still holds the plaintext read, so processes starting together
+ * never seal one secret twice.
+ */
+export function* sealSigningSecrets(q: QB, cipher: SecretCipher): Plan<number> {
+  const sealed = yield* first(
+    q.selectFrom('webhook_settings').select('signing_secret').where('signing_secret', 'like', 'tbx%').limit(1),
+  );
+  if (sealed !== undefined) openSigningSecret(cipher, sealed.signing_secret);
+  const plain = yield* all(
+    q
+      .selectFrom('webhook_settings')
+      .select(['account_id', 'signing_secret'])
+      .where('signing_secret', 'not like', 'tbx%'),
+  );
+  let n = 0;
+  for (const r of plain) {
+    n += yield* run(
+      q
+        .updateTable('webhook_settings')
+        .set({ signing_secret: cipher.seal(r.signing_secret) })
+        .where('account_id', '=', r.account_id)
+        .where('signing_secret', '=', r.signing_secret),
+    );
+  }
+  return n;
 }
 
 /** In a transaction: the secret's creation and the entries are read together. */
-export function* getWebhookConfig(q: QB, accountId: number, now: number): Plan<WebhookConfig> {
-  const s = yield* webhookSettingsRow(q, accountId, now);
+export function* getWebhookConfig(q: QB, cipher: SecretCipher, accountId: number, now: number): Plan<WebhookConfig> {
+  const s = yield* webhookSettingsRow(q, cipher, accountId, now);
   return {
     signingSecret: s.signing_secret,
     globalSecret: s.global_secret,
@@ -67,13 +119,14 @@ export function* getWebhookConfig(q: QB, accountId: number, now: number): Plan<W
 /** In a transaction. */
 export function* updateWebhookConfig(
   q: QB,
+  cipher: SecretCipher,
   accountId: number,
   update: WebhookConfigUpdate,
   now: number,
 ): Plan<WebhookConfig> {
   // Serialises concurrent updates of one account: positions are computed from the rows.
   yield* lock(`webhooks:${accountId}`);
-  yield* webhookSettingsRow(q, accountId, now);
+  yield* webhookSettingsRow(q, cipher, accountId, now);
   if (update.globalSecret !== undefined) {
     yield* run(
       q
@@ -126,7 +179,7 @@ export function* updateWebhookConfig(
         ),
     );
   }
-  return yield* getWebhookConfig(q, accountId, now);
+  return yield* getWebhookConfig(q, cipher, accountId, now);
 }
 
 /** In a transaction: removes entries by url (of one type, or of every type); returns how many. */

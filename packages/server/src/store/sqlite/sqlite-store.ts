@@ -1,13 +1,16 @@
 import type Database from 'better-sqlite3';
 import type { Message } from '../../domain/message.js';
+import { SecretCipher, newSecretKeyText } from '../../lib/secret-cipher.js';
 import { composeStore } from '../compose-store.js';
 import { planPorts } from '../plan-ports.js';
 import { isOptedOut as isOptedOutPlan } from '../queries/contact-queries.js';
+import { sealSigningSecrets } from '../queries/webhook-config-queries.js';
 import type { Store } from '../store.js';
 import { Checkpointer } from './checkpointer.js';
 import { GroupCommit } from './group-commit.js';
 import { MessageCountDeltas, UPSERT_COUNT_SQL } from './message-count-deltas.js';
 import { type Prepared, prepare } from './prepared.js';
+import { loadOrCreateSecretKey } from './secret-key-file.js';
 import { SqliteAccept } from './sqlite-accept.js';
 import { durabilityOf, openSqliteDatabase } from './sqlite-connection.js';
 import { SqliteInbound } from './sqlite-inbound.js';
@@ -20,7 +23,15 @@ import { SqliteWebhookOutbox } from './sqlite-webhook-outbox.js';
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
 
-/** The embedded backend, with what only SQLite has: its durability settings, for start-up checks and tests. */
+export interface SqliteStoreOptions {
+  /**
+   * The key that seals stored secrets (lib/secret-cipher.ts), as `TAPBACK_SECRET_KEY` gives it;
+   * without one, the key file next to the database (secret-key-file.ts), created on first use.
+   */
+  secretKey?: string | undefined;
+}
+
+/** The embedded backend, with what only SQLite has: its durability settings, for the `serve` banner and tests. */
 export type SqliteStore = Store & {
   durability(): { journalMode: string; synchronous: number };
   startBackgroundWork(): void;
@@ -32,8 +43,13 @@ export type SqliteStore = Store & {
  * what makes full durability cheap. Each port is implemented once, in the file named for it;
  * this only wires them together on one connection. `path` is a file, or `:memory:`.
  */
-export function createSqliteStore(path: string): SqliteStore {
+export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
   const db = openSqliteDatabase(path);
+  const cipher = SecretCipher.fromText(
+    options.secretKey ??
+      // A throwaway store's secrets die with it: a fresh key serves.
+      (path === ':memory:' ? newSecretKeyText() : loadOrCreateSecretKey(path)),
+  );
   const statements = new Map<string, Prepared>();
   const stmt = (sql: string): Prepared => {
     let s = statements.get(sql);
@@ -52,7 +68,7 @@ export function createSqliteStore(path: string): SqliteStore {
   );
   const plans = new SqlitePlanRunner(db, stmt);
   const lookups = new SqliteLookups(db, plans);
-  const webhooks = new SqliteWebhookOutbox(db, stmt, commits, plans);
+  const webhooks = new SqliteWebhookOutbox(db, stmt, commits, plans, cipher);
   const enqueueStatusChange = (message: Message, now: number) => webhooks.enqueueStatusChange(message, now);
   const accept: SqliteAccept = new SqliteAccept({
     stmt,
@@ -75,9 +91,10 @@ export function createSqliteStore(path: string): SqliteStore {
       run: async (plan, ...args) => plans.run(plan, ...args),
       transaction: async (plan, ...args) => plans.transaction(plan, ...args),
     },
+    cipher,
     () => lookups.clear(),
   );
-  const lifecycle = new SqliteLifecycle(db, path);
+  const lifecycle = new SqliteLifecycle(db, path, () => plans.transaction(sealSigningSecrets, cipher));
   return composeStore(
     [
       lookups,
@@ -100,10 +117,12 @@ class SqliteLifecycle {
   constructor(
     private readonly db: Database.Database,
     private readonly path: string,
+    private readonly sealSecrets: () => void,
   ) {}
 
   async migrate(): Promise<void> {
     migrateSqlite(this.db, MIGRATIONS);
+    this.sealSecrets();
   }
 
   async migrationLevel(): Promise<string> {

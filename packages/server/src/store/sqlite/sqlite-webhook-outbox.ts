@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { Message } from '../../domain/message.js';
+import type { SecretCipher } from '../../lib/secret-cipher.js';
 import { destinationOf, newWebhookId } from '../../domain/webhook.js';
 import type { ClaimedDelivery, NewWebhookDelivery, WebhookAttemptResult } from '../../domain/webhook-delivery.js';
 import type { WebhookClaimInput, WebhooksPort } from '../ports/webhooks-port.js';
-import { webhookEndpoints, webhookSettingsRow } from '../queries/webhook-config-queries.js';
+import { openSigningSecret, webhookEndpoints, webhookSettingsRow } from '../queries/webhook-config-queries.js';
 import { disableAfterGone } from '../queries/webhook-outbox-queries.js';
 import { DELIVERY_COLUMNS, type DeliveryRow, deliveryFromRow } from '../webhook-delivery-row.js';
 import {
@@ -24,9 +25,10 @@ const INSERT_SQL = `INSERT INTO webhook_deliveries (webhook_id, account_id, kind
     message_handle, status_seq, payload, status, next_attempt_at, created_at, updated_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`;
 
-const CANDIDATES_SQL = `SELECT id, destination FROM webhook_deliveries d
+const CANDIDATES_SQL = `SELECT id, account_id AS accountId, destination FROM webhook_deliveries d
   WHERE status = 'pending' AND next_attempt_at <= ?
     AND destination NOT IN (SELECT value FROM json_each(?))
+    AND account_id NOT IN (SELECT value FROM json_each(?))
     AND id NOT IN (SELECT value FROM json_each(?))
     AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.message_id = d.message_id
                       AND e.url = d.url AND e.status = 'pending' AND e.id < d.id)
@@ -57,6 +59,8 @@ export class SqliteWebhookOutbox implements Pick<
     private readonly commits: GroupCommit,
     /** Webhook entries and secrets (queries/webhook-config-queries.ts), read inside the caller's transaction. */
     private readonly plans: SqlitePlanRunner,
+    /** Opens the sealed signing secrets the claim reads. */
+    private readonly cipher: SecretCipher,
   ) {}
 
   /** Inside a transaction: queues what a committed status change of `message` must deliver. */
@@ -111,10 +115,18 @@ export class SqliteWebhookOutbox implements Pick<
     const rounds = fairClaim(input);
     let round = rounds.next();
     while (round.done !== true) {
-      const { excluded, chosen, want } = round.value;
+      const { excluded, excludedAccounts, chosen, want } = round.value;
       // Ids chosen in earlier rounds are excluded like leased ones, or a round could pick them twice.
       const taken = JSON.stringify([...leased, ...chosen]);
-      round = rounds.next(candidates.all(input.now, JSON.stringify(excluded), taken, want) as ClaimCandidate[]);
+      round = rounds.next(
+        candidates.all(
+          input.now,
+          JSON.stringify(excluded),
+          JSON.stringify(excludedAccounts),
+          taken,
+          want,
+        ) as ClaimCandidate[],
+      );
     }
     const chosen = round.value;
     if (chosen.length === 0) return [];
@@ -132,11 +144,14 @@ export class SqliteWebhookOutbox implements Pick<
     })[];
     return rows.map((r) => {
       // An account's first delivery creates its signing secret (a write, once per account).
-      const s = r.signing_secret === null ? this.plans.run(webhookSettingsRow, r.account_id, input.now) : r;
+      const s =
+        r.signing_secret === null
+          ? this.plans.run(webhookSettingsRow, this.cipher, r.account_id, input.now)
+          : { signing_secret: openSigningSecret(this.cipher, r.signing_secret), global_secret: r.global_secret };
       return {
         delivery: deliveryFromRow(r),
         payload: r.payload,
-        signingSecret: s.signing_secret as string,
+        signingSecret: s.signing_secret,
         sharedSecret: r.endpoint_secret ?? s.global_secret,
       };
     });

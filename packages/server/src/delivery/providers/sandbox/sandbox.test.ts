@@ -13,7 +13,7 @@ import { SANDBOX_RULES, type SandboxBehaviour } from './sandbox-behaviour.js';
 
 type Checkpoint = [msAfterSend: number, expected: Partial<WireMessage>];
 
-// Long after every timer and retry; each advance steps through the worker's idle polls, so not hours.
+// Long after every timer and retry.
 const FOREVER = 60_000;
 
 /** What each documented behaviour looks like over time, as the API reports it. */
