@@ -27,6 +27,11 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
     location.dialect === 'postgres'
       ? (await import('./postgres/postgres-store.js')).createPostgresStore(location.url, { secretKey: secretKey! })
       : (await import('./sqlite/sqlite-store.js')).createSqliteStore(location.path, { secretKey });
+  return migrated(store);
+}
+
+/** `store` migrated, or closed (and the error rethrown) when migrating fails. */
+export async function migrated<S extends Store>(store: S): Promise<S> {
   try {
     await store.migrate();
   } catch (error) {

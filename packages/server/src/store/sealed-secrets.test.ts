@@ -8,6 +8,7 @@ import { tempDir } from '../../test/support/temp-dir.js';
 import { newSecretKeyText } from '../lib/secret-cipher.js';
 import { createPostgresStore } from './postgres/postgres-store.js';
 import { createSqliteStore } from './sqlite/sqlite-store.js';
+import { migrated } from './open-store.js';
 import type { Store } from './store.js';
 
 /**
@@ -24,16 +25,6 @@ interface Place {
   dispose(): Promise<void>;
 }
 
-async function opened(store: Store): Promise<Store> {
-  try {
-    await store.migrate();
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  return store;
-}
-
 function sqlitePlace(): Place & { path: string } {
   const dir = tempDir('tapback-sealed-');
   const path = `${dir.path}/tapback.db`;
@@ -47,7 +38,7 @@ function sqlitePlace(): Place & { path: string } {
   };
   return {
     path,
-    open: (secretKey) => opened(createSqliteStore(path, { secretKey })),
+    open: (secretKey) => migrated(createSqliteStore(path, { secretKey })),
     stored: async () =>
       query(
         (db) => db.prepare('SELECT signing_secret FROM webhook_settings').all() as { signing_secret: string }[],
@@ -69,7 +60,7 @@ async function postgresPlace(): Promise<Place> {
     }
   };
   return {
-    open: (secretKey) => opened(createPostgresStore(db.url, { poolSize: 2, secretKey: secretKey ?? '' })),
+    open: (secretKey) => migrated(createPostgresStore(db.url, { poolSize: 2, secretKey: secretKey ?? '' })),
     stored: async () => (await query('SELECT signing_secret FROM webhook_settings')).map((r) => r.signing_secret),
     raw: async (sql) => void (await query(sql)),
     dispose: () => db.dispose(),

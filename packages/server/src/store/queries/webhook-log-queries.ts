@@ -6,19 +6,20 @@ import { type Plan, type QB, all, first } from './query-plan.js';
 
 /** The delivery log (`GET /api/account/webhooks/deliveries`) and replays: off the outbox's hot path. */
 
-/** What a replay copies of the delivery it replays: the same event, to the same place. */
-const COPIED = [
-  'webhook_id',
-  'account_id',
-  'kind',
-  'endpoint_id',
-  'url',
-  'destination',
-  'message_id',
-  'message_handle',
-  'status_seq',
-  'payload',
-] as const;
+/** What a replay does not copy of the delivery it replays: its state, and its own identity and times. */
+const NOT_COPIED: ReadonlySet<string> = new Set([
+  'id',
+  'status',
+  'attempts',
+  'next_attempt_at',
+  'last_error',
+  'last_http_status',
+  'replay_of',
+  'created_at',
+  'updated_at',
+]);
+/** What a replay copies: the same event, to the same place. */
+const COPIED = DELIVERY_COLUMN_NAMES.filter((c) => !NOT_COPIED.has(c));
 
 /** A page of the account's deliveries, newest first, each with its attempts, and the total. */
 export function* listWebhookDeliveries(
