@@ -11,7 +11,7 @@ import { type TestServer, startBackendServer, startTestServer } from './support/
 
 interface Answer {
   status: number;
-  json: { code?: string; content?: string };
+  json: { code?: string; content?: string; message_handle?: string; date_created?: string };
   retryAfter: string | null;
 }
 
@@ -114,6 +114,62 @@ describe.each(SERVER_BACKENDS)('GET /sandbox/wait ($name)', (backend) => {
     expect(answer.status).toBe(200);
     expect(answer.json.content).toBe('hello waiter');
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe.each(SERVER_BACKENDS)('GET /sandbox/wait since ($name)', (backend) => {
+  let t: TestServer;
+  let a: Tenant;
+
+  beforeAll(async () => {
+    t = await startBackendServer(backend);
+    a = await bootstrapTenant(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  async function inbound(content: string): Promise<void> {
+    const res = await fetch(`${t.url}/sandbox/inbound`, {
+      method: 'POST',
+      headers: { ...a.auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ from: '+19998887777', to: a.line, content }),
+    });
+    expect(res.status).toBe(200);
+    // Two messages a few milliseconds apart, so an ISO time can tell them apart too.
+    await new Promise((r) => setTimeout(r, 5));
+  }
+
+  it('matches only messages created after a handle or a time, so a repeated wait never answers an old match', async () => {
+    await inbound('repeat me');
+    const first = await call(t, a.auth, wait({ contains: 'repeat me', timeout_ms: '1000' }));
+    expect(first.status).toBe(200);
+    const firstHandle = first.json.message_handle!;
+
+    // Without `since`, the same wait answers the same old message at once.
+    const stale = await call(t, a.auth, wait({ contains: 'repeat me', timeout_ms: '1000' }));
+    expect(stale.json.message_handle).toBe(firstHandle);
+    // With it, nothing newer yet: 408.
+    const none = await call(t, a.auth, wait({ contains: 'repeat me', since: firstHandle, timeout_ms: '300' }));
+    expect(none.status).toBe(408);
+
+    await inbound('repeat me');
+    const second = await call(t, a.auth, wait({ contains: 'repeat me', since: firstHandle, timeout_ms: '1000' }));
+    expect(second.status).toBe(200);
+    expect(second.json.message_handle).not.toBe(firstHandle);
+    const byTime = await call(
+      t,
+      a.auth,
+      wait({ contains: 'repeat me', since: first.json.date_created!, timeout_ms: '1000' }),
+    );
+    expect(byTime.json.message_handle).toBe(second.json.message_handle);
+  });
+
+  it('refuses a since that is neither a time nor one of the account’s messages, naming the field', async () => {
+    const res = await call(t, a.auth, wait({ since: 'not-a-handle', timeout_ms: '0' }));
+    expect(res.status).toBe(400);
+    expect(res.json.code).toBe('validation_failed');
+    expect(JSON.stringify(res.json)).toContain('since');
   });
 });
 

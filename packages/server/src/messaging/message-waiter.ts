@@ -11,7 +11,19 @@ export interface WaitCriteria {
   from?: string;
   /** A substring of `content`. */
   contains?: string;
+  /**
+   * Only messages created after this: an ISO 8601 time, or the handle of one of the account's
+   * messages (then also those created in the same millisecond after it). So a test passes the
+   * handle of the message its last wait answered, and never gets that one, or an older one, again.
+   */
+  since?: string;
   timeoutMs: number;
+}
+
+/** `since` resolved: created after `at`, or at `at` and after the message `afterId`. */
+interface After {
+  at: number;
+  afterId: number | undefined;
 }
 
 /** The newest messages a wait looks through on each check. */
@@ -58,6 +70,7 @@ export class MessageWaiter {
       throw errors.rateLimited(`${this.maxPerAccount} waits pending at once per account`, 1);
     }
     if (waits === undefined) this.pending.set(caller.accountId, (waits = new Set()));
+    const after = criteria.since === undefined ? undefined : await this.resolveSince(caller, criteria.since);
     const wait: PendingWait = { stale: false, wake: undefined };
     waits.add(wait);
     // Wall time on purpose, not the server's clock: the timeout bounds how long an HTTP request
@@ -66,7 +79,7 @@ export class MessageWaiter {
     try {
       for (;;) {
         wait.stale = false;
-        const found = await this.check(caller, criteria);
+        const found = await this.check(caller, criteria, after);
         if (found !== undefined) return found;
         const left = deadline - Date.now();
         if (left <= 0 || signal?.aborted === true) return undefined;
@@ -83,7 +96,7 @@ export class MessageWaiter {
     return this.pending.get(accountId)?.size ?? 0;
   }
 
-  private async check(caller: Caller, c: WaitCriteria): Promise<Message | undefined> {
+  private async check(caller: Caller, c: WaitCriteria, after: After | undefined): Promise<Message | undefined> {
     const { messages } = await this.store.listMessages(caller.accountId, {
       limit: SCAN,
       offset: 0,
@@ -91,8 +104,29 @@ export class MessageWaiter {
       orderDirection: 'desc',
       ...(c.to === undefined ? {} : { toNumber: c.to }),
       ...(c.from === undefined ? {} : { fromNumber: c.from }),
+      ...(after === undefined ? {} : { createdAtGte: after.at }),
     });
-    return messages.find((m) => c.contains === undefined || m.content.includes(c.contains));
+    return messages.find(
+      (m) =>
+        (c.contains === undefined || m.content.includes(c.contains)) &&
+        (after === undefined ||
+          m.createdAt > after.at ||
+          (after.afterId !== undefined && m.createdAt === after.at && m.id > after.afterId)),
+    );
+  }
+
+  /** An ISO 8601 time, or the handle of one of the caller's messages; anything else is a 400 on `since`. */
+  private async resolveSince(caller: Caller, since: string): Promise<After> {
+    if (/^\d{4}-\d{2}-\d{2}T/.test(since)) {
+      const at = Date.parse(since);
+      if (Number.isNaN(at)) throw errors.validation('since', 'is not a valid ISO 8601 time');
+      return { at, afterId: undefined };
+    }
+    const message = await this.store.getMessage(caller.accountId, since);
+    if (message === undefined) {
+      throw errors.validation('since', 'is neither an ISO 8601 time nor the handle of one of your messages');
+    }
+    return { at: message.createdAt, afterId: message.id };
   }
 }
 

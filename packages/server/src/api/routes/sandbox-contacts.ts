@@ -107,6 +107,7 @@ export const sandboxContactRoutes: FastifyPluginAsyncTypebox<SandboxContactRoute
             ...(q.to === undefined ? {} : { to: q.to }),
             ...(q.from === undefined ? {} : { from: q.from }),
             ...(q.contains === undefined ? {} : { contains: q.contains }),
+            ...(q.since === undefined ? {} : { since: q.since }),
           },
           stop.signal,
         );

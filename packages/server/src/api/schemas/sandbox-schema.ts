@@ -27,5 +27,14 @@ export const WaitQuerySchema = Type.Object({
   to: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Exact to_number' })),
   from: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Exact from_number' })),
   contains: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'A substring of content' })),
+  since: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description:
+        'Only messages created after this: an ISO 8601 time, or the message_handle of one of your messages ' +
+        '(pass the handle the previous wait answered)',
+    }),
+  ),
   timeout_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 30_000, description: 'Default 5000' })),
 });
