@@ -264,7 +264,17 @@ describe.each(SERVER_BACKENDS)('rejected reads ($name)', (backend) => {
 
   it('answers an unknown route with a JSON 404', async () => {
     expectError(await get(server, server.auth, '/api/nothing-here'), 404, 'route_not_found');
-    expectError(await inject(server, { method: 'DELETE', url: '/api/send-message' }), 404, 'route_not_found');
+  });
+
+  it('answers a known path asked with another method with a JSON 405 and Allow', async () => {
+    const res = await inject(server, { method: 'DELETE', url: '/api/send-message' });
+    expectError(res, 405, 'method_not_allowed');
+    expect(res.headers['allow']).toBe('POST');
+    const got = await get(server, server.auth, '/api/send-message');
+    expectError(got, 405, 'method_not_allowed');
+    const byParam = await inject(server, { method: 'POST', url: '/api/v2/messages/0190abcd' });
+    expectError(byParam, 405, 'method_not_allowed');
+    expect(String(byParam.headers['allow'])).toContain('GET');
   });
 
   it('answers GET /api/status without a handle with 400', async () => {

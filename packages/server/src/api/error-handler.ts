@@ -26,9 +26,21 @@ export function installErrorHandler(app: FastifyInstance): void {
     return reply.code(error.status).type('application/json; charset=utf-8').send(errorBody(error));
   });
 
+  // Every route's path as a pattern, so a known path asked with another method is a 405 naming
+  // the methods it takes, not a 404 that suggests the path is wrong.
+  const routes: { method: string; pattern: RegExp }[] = [];
+  app.addHook('onRoute', (route) => {
+    const pattern = new RegExp(`^${route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}/?$`);
+    for (const method of [route.method].flat()) routes.push({ method, pattern });
+  });
   app.setNotFoundHandler((request, reply) => {
-    const error = errors.routeNotFound(request.method, request.url.split('?')[0] ?? '');
-    return reply.code(404).send(errorBody(error));
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+    if (allowed.length > 0) {
+      const error = errors.methodNotAllowed(`${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`);
+      return reply.code(405).header('allow', allowed.join(', ')).send(errorBody(error));
+    }
+    return reply.code(404).send(errorBody(errors.routeNotFound(request.method, path)));
   });
 }
 
