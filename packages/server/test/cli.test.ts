@@ -175,6 +175,21 @@ describe('tapback CLI', () => {
     });
   });
 
+  it('refuses a port already in use with one line naming the port and the setting, exit code 2', async () => {
+    const first = await startServerProcess({ ...env, TAPBACK_LOG_LEVEL: 'silent' });
+    try {
+      const port = new URL(first.url).port;
+      const second = await runCli(['serve'], { ...env, TAPBACK_PORT: port, TAPBACK_HOST: '127.0.0.1' });
+      expect(second.code).toBe(2);
+      expect(second.stderr.trim()).toBe(
+        `tapback: port ${port} on 127.0.0.1 is already in use: stop what holds it, or choose another port with TAPBACK_PORT or --port`,
+      );
+    } finally {
+      first.kill('SIGTERM');
+      await first.exited;
+    }
+  });
+
   it('creates keys and lines that a running server on the same database honours at once', async () => {
     await json('accounts', 'create', '--email', 'live@example.com');
     const server = await startServerProcess({ ...env, TAPBACK_LOG_LEVEL: 'silent' });

@@ -65,5 +65,18 @@ describe('quick start', () => {
       status = ((await res.json()) as { status: string }).status;
     }
     expect(status).toBe('DELIVERED');
+
+    // Stopping `npm start` stops the server: npm passes SIGTERM to its script, whose shell `exec`s
+    // the server, so no node process is left holding the port.
+    process.kill(child.pid!, 'SIGTERM');
+    let stopped = false;
+    for (let i = 0; i < 200 && !stopped; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      stopped = await fetch(`${url}/api/status?handle=${handle}`, { headers: auth }).then(
+        () => false,
+        () => true,
+      );
+    }
+    expect(stopped).toBe(true);
   }, 90_000);
 });

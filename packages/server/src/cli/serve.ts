@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig, redactUrl } from '../config/config.js';
 import type { BootstrapResult } from '../accounts/bootstrap.js';
+import { CliError } from './cli-error.js';
 import { applyHeapGrowth } from './heap-growth.js';
 
 export function serveCommand(): Command {
@@ -31,7 +32,15 @@ export function serveCommand(): Command {
       applyHeapGrowth();
       // Loaded here, not at the top: the admin commands never need the HTTP server or the worker.
       const { startServer } = await import('../main.js');
-      const server = await startServer(config);
+      const server = await startServer(config).catch((error: unknown) => {
+        // The one start-up failure a user causes most: say which port and how to choose another.
+        if ((error as { code?: unknown }).code === 'EADDRINUSE') {
+          throw new CliError(
+            `port ${config.port} on ${config.host} is already in use: stop what holds it, or choose another port with TAPBACK_PORT or --port`,
+          );
+        }
+        throw error;
+      });
       process.stdout.write(
         banner(
           server.url,
