@@ -266,6 +266,29 @@ describe.each(SERVER_BACKENDS)('rejected reads ($name)', (backend) => {
     expectError(await get(server, server.auth, '/api/nothing-here'), 404, 'route_not_found');
   });
 
+  it('names a missing field itself, not its parent, and lists the allowed values of an enum', async () => {
+    const missing = expectError(
+      await send(server, server.auth, { number: CONTACT, content: 'hi' }),
+      400,
+      'validation_failed',
+    );
+    expect(missing.details?.[0]).toEqual({ field: 'from_number', message: 'is required' });
+    expect(missing.message).toContain('from_number');
+    const style = expectError(
+      await send(server, server.auth, {
+        number: CONTACT,
+        from_number: server.line,
+        content: 'hi',
+        send_style: 'wobble',
+      }),
+      400,
+      'validation_failed',
+    );
+    expect(style.details?.[0]?.field).toBe('send_style');
+    expect(style.message).toContain('"celebration"');
+    expect(style.message).toContain('"slam"');
+  });
+
   it('answers a known path asked with another method with a JSON 405 and Allow', async () => {
     const res = await inject(server, { method: 'DELETE', url: '/api/send-message' });
     expectError(res, 405, 'method_not_allowed');

@@ -64,10 +64,23 @@ function toAppError(raw: FastifyError | AppError): AppError {
   const e = raw as FastifyError & { validation?: { instancePath: string; message?: string; params?: object }[] };
   if (e.validation !== undefined) {
     const context = (e as { validationContext?: string }).validationContext ?? 'request';
-    const details = e.validation.map((v) => ({
-      field: `${context}${v.instancePath.replace(/\//g, '.')}`.replace(/^body\./, '').replace(/^querystring\./, ''),
-      message: v.message ?? 'is invalid',
-    }));
+    const details = e.validation.map((v) => {
+      const params = (v.params ?? {}) as {
+        missingProperty?: string;
+        additionalProperty?: string;
+        allowedValues?: unknown[];
+      };
+      // A missing or unexpected property is reported on its parent (`body`): name the property itself.
+      const child = params.missingProperty ?? params.additionalProperty;
+      const path = `${context}${v.instancePath.replace(/\//g, '.')}${child === undefined ? '' : `.${child}`}`;
+      const message =
+        params.missingProperty !== undefined
+          ? 'is required'
+          : params.allowedValues !== undefined
+            ? `must be one of: ${params.allowedValues.map((a) => JSON.stringify(a)).join(', ')}`
+            : (v.message ?? 'is invalid');
+      return { field: path.replace(/^body\./, '').replace(/^querystring\./, ''), message };
+    });
     const [first, ...more] = details;
     return first === undefined
       ? errors.validation(context, 'is invalid')
