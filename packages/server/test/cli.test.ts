@@ -94,6 +94,9 @@ describe('tapback CLI', () => {
         expect(output).not.toContain(digest);
       }
       expect(everything.stdout).toContain(`${String(key.keyId)}\tkeys@example.com\tactive\tci`);
+      expect(everything.stdout.split('\n')[0]).toBe('KEY ID\tACCOUNT\tSTATE\tLABEL');
+      // Times print as the API shows them, not as epoch milliseconds.
+      expect(keys[0]?.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     });
 
     it('revokes a key once; revoking it again exits 2', async () => {
@@ -216,6 +219,16 @@ describe('tapback CLI', () => {
       expect((await server.exited).code).toBe(0);
     }
   }, 30_000);
+
+  it('explains itself when run alone, and suggests the command a typo meant', async () => {
+    const alone = await runCli([], env);
+    expect(alone.code, alone.stderr).toBe(0);
+    expect(alone.stdout).toMatch(/^Usage: tapback /);
+    const typo = await runCli(['servr'], env);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/unknown command 'servr'/);
+    expect(typo.stderr).toMatch(/Did you mean serve\?/);
+  });
 
   it('`npx tapback --help` works from the repository root', async () => {
     const r = await runCli(

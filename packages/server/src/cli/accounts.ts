@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { CliError } from './cli-error.js';
-import { print, withStore } from './admin-store.js';
+import { print, table, withStore } from './admin-store.js';
 
 export function accountCommands(program: Command): Command {
   const accounts = new Command('accounts').description('manage accounts');
@@ -25,7 +25,12 @@ export function accountCommands(program: Command): Command {
     .action(async (opts: { json?: boolean }) => {
       await withStore(program, async (store) => {
         const all = await store.listAccounts();
-        print(opts.json === true, all, () => all.map((a) => `${a.email}\t${a.plan}`));
+        print(opts.json === true, all, () =>
+          table(
+            ['EMAIL', 'PLAN'],
+            all.map((a) => [a.email, a.plan]),
+          ),
+        );
       });
     });
   return accounts;

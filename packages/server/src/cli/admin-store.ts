@@ -18,8 +18,20 @@ export async function withStore<T>(program: Command, run: (store: Store) => Prom
   }
 }
 
-/** Prints `value` as JSON when `--json` was given, else the human lines. */
+/**
+ * Prints `value` as JSON when `--json` was given, else the human lines. Times (`createdAt`,
+ * `revokedAt`, ... held as epoch milliseconds) print as ISO 8601, as the API shows them.
+ */
 export function print(json: boolean, value: unknown, human: () => string[]): void {
-  const text = json ? JSON.stringify(value, null, 2) : human().join('\n');
+  const text = json ? JSON.stringify(value, isoTimes, 2) : human().join('\n');
   process.stdout.write(`${text}\n`);
+}
+
+function isoTimes(key: string, value: unknown): unknown {
+  return /At$/.test(key) && typeof value === 'number' ? new Date(value).toISOString() : value;
+}
+
+/** A listing for people: a header row, then one row per item, columns separated by tabs. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  return [header, ...rows].map((cells) => cells.join('\t'));
 }

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { createKeyPair } from '../accounts/credentials.js';
 import type { Store } from '../store/store.js';
-import { print, withStore } from './admin-store.js';
+import { print, table, withStore } from './admin-store.js';
 import { CliError } from './cli-error.js';
 
 export async function requireAccount(store: Store, email: string) {
@@ -46,8 +46,9 @@ export function keyCommands(program: Command): Command {
         const accountId = opts.account === undefined ? undefined : (await requireAccount(store, opts.account)).id;
         const list = await store.listApiKeys(accountId);
         print(opts.json === true, list, () =>
-          list.map(
-            (k) => `${k.keyId}\t${k.accountEmail}\t${k.revokedAt === null ? 'active' : 'revoked'}\t${k.label ?? ''}`,
+          table(
+            ['KEY ID', 'ACCOUNT', 'STATE', 'LABEL'],
+            list.map((k) => [k.keyId, k.accountEmail, k.revokedAt === null ? 'active' : 'revoked', k.label ?? '']),
           ),
         );
       });

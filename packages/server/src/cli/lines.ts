@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { AppError } from '../domain/errors.js';
 import { parsePhone } from '../domain/phone.js';
-import { print, withStore } from './admin-store.js';
+import { print, table, withStore } from './admin-store.js';
 import { requireAccount } from './keys.js';
 import { CliError } from './cli-error.js';
 
@@ -41,7 +41,12 @@ export function lineCommands(program: Command): Command {
       await withStore(program, async (store) => {
         const accountId = opts.account === undefined ? undefined : (await requireAccount(store, opts.account)).id;
         const list = await store.listLines(accountId);
-        print(opts.json === true, list, () => list.map((l) => `${l.number}\t${l.provider}\t${l.accountEmail}`));
+        print(opts.json === true, list, () =>
+          table(
+            ['NUMBER', 'PROVIDER', 'ACCOUNT'],
+            list.map((l) => [l.number, l.provider, l.accountEmail]),
+          ),
+        );
       });
     });
   return lines;

@@ -16,7 +16,7 @@ export async function main(argv: string[]): Promise<void> {
     .version(VERSION)
     .option('--database-url <url>', 'database to use (default: DATABASE_URL or sqlite:./data/tapback.db)')
     .exitOverride();
-  program.addCommand(serveCommand(), { isDefault: true });
+  program.addCommand(serveCommand());
   program.addCommand(accountCommands(program));
   program.addCommand(keyCommands(program));
   program.addCommand(lineCommands(program));
@@ -26,6 +26,12 @@ export async function main(argv: string[]): Promise<void> {
   // one of them exits 1 from inside Commander instead of 2 from here.
   const everyCommand = (c: Command): Command[] => [c, ...c.commands.flatMap(everyCommand)];
   for (const c of everyCommand(program)) c.exitOverride();
+  // `tapback` alone explains itself rather than starting a server; a mistyped command gets
+  // Commander's "did you mean" instead of being taken for an argument of a default command.
+  if (argv.length <= 2) {
+    program.outputHelp();
+    return;
+  }
   try {
     await program.parseAsync(argv);
   } catch (error) {

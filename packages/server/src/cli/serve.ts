@@ -6,7 +6,7 @@ import { applyHeapGrowth } from './heap-growth.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
-    .description('run the server (the default command)')
+    .description('run the server')
     .option('--host <host>', 'address to listen on (TAPBACK_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port (TAPBACK_PORT, default 4010)')
     .option('--role <role>', 'api, worker or all (TAPBACK_ROLE, default all); split roles need PostgreSQL')
