@@ -1,3 +1,4 @@
+import { SANDBOX_WORKER_SETTINGS } from '../../test/support/worker-settings.js';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../domain/clock.js';
@@ -111,15 +112,7 @@ describe.each(STORE_BACKENDS)('advanceTime bounds ($name)', (backend) => {
       providers: new ProviderRegistry([new SandboxProvider({ sentDelayMs: 100, deliveredDelayMs: 400 })]),
       events: new MessageEvents(),
       logger: pino({ level: 'silent' }),
-      settings: {
-        batchSize: 10,
-        leaseMs: 30_000,
-        maxAttempts: 3,
-        retryBaseMs: 1000,
-        retryMaxMs: 10_000,
-        pollMs: 1000,
-        providerTimeoutMs: 5000,
-      },
+      settings: SANDBOX_WORKER_SETTINGS,
     });
     const account = await store.createAccount({ email: 'a@example.com', now: T0 });
     await store.addLine({ accountId: account.id, number: LINE, provider: 'sandbox', now: T0 });

@@ -1,3 +1,4 @@
+import { SANDBOX_WORKER_SETTINGS } from '../../test/support/worker-settings.js';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../domain/clock.js';
@@ -40,15 +41,7 @@ describe.each(STORE_BACKENDS)('two-way delivery ($name)', (backend) => {
       providers: new ProviderRegistry([fake, new SandboxProvider({ sentDelayMs: 100, deliveredDelayMs: 400 })]),
       events: new MessageEvents(),
       logger: pino({ level: 'silent' }),
-      settings: {
-        batchSize: 10,
-        leaseMs: 30_000,
-        maxAttempts: 3,
-        retryBaseMs: 1000,
-        retryMaxMs: 10_000,
-        pollMs: 1000,
-        providerTimeoutMs: 5000,
-      },
+      settings: SANDBOX_WORKER_SETTINGS,
       onContactReply: async (reply, cause) => {
         if (failReplies) throw new Error('simulated crash while receiving');
         await receive.receiveReply(reply, cause);

@@ -24,12 +24,16 @@ export interface SqliteAcceptDeps {
 export class SqliteAccept {
   /** Per-account QUEUED counts, valid inside one group-commit transaction (`beginTransaction` clears them). */
   private readonly queuedInTransaction = new Map<number, number>();
+  /** Built once, not per send: a send's state lookups are closures over the transaction's counts. */
+  private readonly transactionState: AcceptState;
 
-  constructor(private readonly deps: SqliteAcceptDeps) {}
+  constructor(private readonly deps: SqliteAcceptDeps) {
+    this.transactionState = this.state(this.queuedInTransaction);
+  }
 
   /** Group-committed with every other write of this event-loop turn (group-commit.ts). */
   acceptOutbound(input: AcceptInput): Promise<AcceptResult> {
-    return this.deps.commits.run(() => this.acceptOne(input, this.queuedInTransaction));
+    return this.deps.commits.run(() => this.acceptOne(input, this.transactionState));
   }
 
   /** Every transaction that may accept starts here, so counts of a rolled-back one are forgotten. */
@@ -37,9 +41,9 @@ export class SqliteAccept {
     this.queuedInTransaction.clear();
   }
 
-  /** Stores one message inside the caller's transaction. `queued` caches per-account counts for it. */
-  acceptOne(input: AcceptInput, queued: Map<number, number> = new Map()): AcceptResult {
-    const decision = decideAccept(input, this.state(queued));
+  /** Stores one message inside the caller's transaction; by default with counts of its own. */
+  acceptOne(input: AcceptInput, state: AcceptState = this.state(new Map())): AcceptResult {
+    const decision = decideAccept(input, state);
     if (decision.kind !== 'store') return decision;
     return { kind: 'accepted', message: this.write(decision, input) };
   }
