@@ -1,15 +1,43 @@
-import type { Message } from '../../domain/message.js';
+import type { Logger } from 'pino';
 import type { StatusPatch } from '../../domain/job.js';
+import type { Message, Service } from '../../domain/message.js';
 
 /**
- * A network that carries messages: the sandbox, and later BlueBubbles (iMessage) and SMPP (SMS).
- * The worker calls `send` once per delivery attempt; the provider answers with what happened now
- * and what it expects to report later (delivery receipts), which the worker stores as durable
- * jobs so a restart cannot lose them.
+ * A network that carries a line's messages: the sandbox, SMPP (SMS), later BlueBubbles (iMessage).
+ *
+ * Tapback builds one instance per line (or per shared connection) from the line's stored settings
+ * (a `ProviderFactory`), supervises its connection (connect, reconnect with backoff and jitter,
+ * health) and calls `send` once per delivery attempt. What the network reports later arrives through
+ * `ProviderEvents`, each applied in one transaction with its webhooks.
  */
 export interface Provider {
-  readonly name: string;
-  send(request: ProviderSendRequest, signal: AbortSignal): Promise<ProviderResult>;
+  /** The provider kind lines name: `sandbox`, `smpp`. */
+  readonly kind: string;
+  /**
+   * Opens the connection (connect, bind, log in) and resolves once it is usable; rejects when it
+   * cannot be made. The supervisor calls it again, after a backoff, once `closed` settles.
+   * Events arriving on the connection go to `events`; the provider acknowledges each to the
+   * network only after the promise it got from `events` resolved (it is committed by then), and
+   * answers a rejection with the network's "try again later".
+   */
+  connect(events: ProviderEvents, signal: AbortSignal): Promise<ProviderConnection>;
+  /**
+   * One delivery attempt. What happened now: accepted (with the network's id for later receipts)
+   * or failed, transient (retried with backoff) or permanent (ERROR at once). Never throws for a
+   * network's refusal; a throw or a timeout counts as a transient failure.
+   */
+  send(request: ProviderSendRequest, signal: AbortSignal): Promise<SendResult>;
+  /** Optional: which service reaches `number` from this line (`GET /api/evaluate-service`). */
+  lookup?(number: string, signal: AbortSignal): Promise<{ service: Service }>;
+  /** Optional: shows a typing indicator to `to`. */
+  typing?(input: { from: string; to: string }, signal: AbortSignal): Promise<void>;
+}
+
+export interface ProviderConnection {
+  /** Settles when the connection is lost (with why) or closed by `close()` (undefined). */
+  readonly closed: Promise<Error | undefined>;
+  /** A clean goodbye (SMPP unbind), then closes. Idempotent. */
+  close(): Promise<void>;
 }
 
 export interface ProviderSendRequest {
@@ -18,16 +46,21 @@ export interface ProviderSendRequest {
   attempt: number;
 }
 
-export type ProviderResult =
+export type SendResult =
   | {
       kind: 'accepted';
-      /** Status changes, each `afterMs` after this call (0 = now), applied in order. */
-      events: { afterMs: number; patch: StatusPatch }[];
       /**
-       * Messages the recipient sends back, each `afterMs` after this call (the sandbox's echo
-       * contact); received once the status changes due by then are applied.
+       * The network's ids for the message: one, or one per segment of a long SMS. Later receipts
+       * name one of them; a message's status folds those of all its segments.
        */
-      replies?: { afterMs: number; content: string }[];
+      networkMessageIds?: readonly string[];
+      /** Status changes that are true now (e.g. SENT once the SMSC accepted it), applied in order. */
+      patches?: readonly StatusPatch[];
+      /**
+       * What a network that knows its own timing will report (the sandbox): each event `afterMs`
+       * after this call, kept as a durable job and then applied as if the network had reported it.
+       */
+      scheduled?: readonly ScheduledEvent[];
     }
   | {
       kind: 'failed';
@@ -36,17 +69,94 @@ export type ProviderResult =
       errorCode: number;
       errorMessage: string;
       errorReason?: string;
+      /** The network's own words, e.g. `SMPP command_status 0x0000000B (ESME_RINVDSTADR)`. */
+      errorDetail?: string;
     };
 
-/** Providers by name; lines name theirs. */
-export class ProviderRegistry {
-  private readonly byName = new Map<string, Provider>();
+export type ScheduledEvent =
+  | { afterMs: number; patch: StatusPatch }
+  /** The recipient writes back (the sandbox echo contact), as an inbound message. */
+  | { afterMs: number; inbound: { content: string } };
 
-  constructor(providers: Provider[]) {
+/** What a network reports; Tapback applies each in one transaction together with its webhooks. */
+export interface ProviderEvents {
+  /**
+   * A receipt for a message the line sent, by the network's id for it (or one of its segments).
+   * Idempotent: a duplicate changes nothing, a receipt never moves a status backwards, and one
+   * that arrives before the send's own outcome is recorded is kept and applied in order.
+   */
+  onStatus(receipt: NetworkReceipt): Promise<void>;
+  /** A message a contact sent to the line; idempotent by `networkMessageId` when given. */
+  onInbound(message: NetworkInbound): Promise<void>;
+}
+
+export interface NetworkReceipt {
+  /** The line (E.164) whose network issued the id. */
+  line: string;
+  networkMessageId: string;
+  patch: StatusPatch;
+}
+
+export interface NetworkInbound {
+  /** The line it was sent to (E.164). */
+  line: string;
+  /** The contact (E.164). */
+  from: string;
+  content: string;
+  mediaUrl?: string | null;
+  service: Service;
+  /** The network's id for it: a redelivery with the same id is stored once. */
+  networkMessageId?: string;
+}
+
+/**
+ * Builds a line's provider from the line's settings. `parse` validates settings as the CLI and API
+ * take them (throwing an error that names the setting); `secrets` names the settings that are
+ * credentials, stored sealed and never shown; `connectionKey` groups lines that share one
+ * connection (one SMPP bind for several numbers).
+ */
+export interface ProviderFactory<S = Record<string, unknown>> {
+  readonly kind: string;
+  parse(settings: Record<string, unknown>): S;
+  readonly secrets: readonly string[];
+  connectionKey(settings: S): string;
+  create(settings: S, deps: ProviderDeps): Provider;
+}
+
+export interface ProviderDeps {
+  /** Epoch ms on the server's clock. */
+  now(): number;
+  logger: Logger;
+}
+
+// ---- Transitional: the sandbox-only contract the worker still uses until it moves to the one above.
+export interface LegacyProvider {
+  readonly name: string;
+  send(request: ProviderSendRequest, signal: AbortSignal): Promise<ProviderResult>;
+}
+
+export type ProviderResult =
+  | {
+      kind: 'accepted';
+      events: { afterMs: number; patch: StatusPatch }[];
+      replies?: { afterMs: number; content: string }[];
+    }
+  | {
+      kind: 'failed';
+      retryable: boolean;
+      errorCode: number;
+      errorMessage: string;
+      errorReason?: string;
+    };
+
+export class ProviderRegistry {
+  private readonly byName = new Map<string, LegacyProvider>();
+
+  constructor(providers: LegacyProvider[]) {
     for (const p of providers) this.byName.set(p.name, p);
   }
 
-  get(name: string): Provider | undefined {
+  get(name: string): LegacyProvider | undefined {
     return this.byName.get(name);
   }
 

@@ -1,5 +1,5 @@
 import type { StatusPatch } from '../../../domain/job.js';
-import type { Provider, ProviderResult, ProviderSendRequest } from '../provider.js';
+import type { LegacyProvider, ProviderResult, ProviderSendRequest } from '../provider.js';
 import { smsSegments } from '../../../domain/sms-segments.js';
 import { sandboxRuleFor } from './sandbox-behaviour.js';
 
@@ -16,7 +16,7 @@ export const SEND_FAILED_CODE = 10001;
  * The built-in network: no account, no device, fully deterministic. What happens to a message
  * depends only on the recipient's last four digits and the attempt number (sandbox-behaviour.ts).
  */
-export class SandboxProvider implements Provider {
+export class SandboxProvider implements LegacyProvider {
   readonly name = 'sandbox';
 
   constructor(private readonly timing: SandboxTiming) {}
