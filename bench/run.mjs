@@ -8,6 +8,7 @@ import { report } from './lib/report.mjs';
 import { postgresScenario } from './postgres.mjs';
 import { prismScenario } from './prism.mjs';
 import { sendScenario } from './send.mjs';
+import { smppScenario } from './smpp.mjs';
 import { webhookScenario } from './webhooks.mjs';
 import { webhookFairnessScenario } from './webhook-fairness.mjs';
 
@@ -31,6 +32,7 @@ const scenarios = {
   'webhook-fairness': () => webhookFairnessScenario(),
   postgres: () => postgresScenario({ durationS, rate }),
   prism: () => prismScenario({ durationS }),
+  smpp: () => smppScenario(),
 };
 const only = values.only?.split(',');
 for (const name of only ?? []) if (!(name in scenarios)) throw new Error(`unknown scenario ${name}`);

@@ -68,6 +68,7 @@ describe.skipIf(!HAS_POSTGRES)('PostgreSQL scale-out: 2 API and 2 worker process
       TAPBACK_BOOTSTRAP_API_SECRET: SECRET,
       TAPBACK_BOOTSTRAP_LINE: LINE,
       TAPBACK_JOB_LEASE_MS: String(LEASE_MS),
+      TAPBACK_PROVIDER_TIMEOUT_MS: String(LEASE_MS - 500),
       // Long on purpose: only LISTEN/NOTIFY can make workers react to new sends quickly.
       TAPBACK_WORKER_POLL_MS: '10000',
       TAPBACK_DELIVERY_RETRY_BASE_MS: '100',

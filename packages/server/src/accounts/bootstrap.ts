@@ -9,6 +9,8 @@ export interface BootstrapInput {
   apiKeyId?: string;
   apiSecret?: string;
   line?: string;
+  /** False when the sandbox network is off: the bootstrap line is a sandbox line, so none is made. */
+  sandbox?: boolean;
   /** The server clock's time, stamped on what the bootstrap creates. */
   now: number;
 }
@@ -63,7 +65,7 @@ export async function bootstrap(store: AccountsPort & LinesPort, input: Bootstra
     secret = pair.secret;
   }
 
-  const lineNumber = input.line ?? (created ? DEFAULT_BOOTSTRAP_LINE : null);
+  const lineNumber = input.sandbox === false ? null : (input.line ?? (created ? DEFAULT_BOOTSTRAP_LINE : null));
   if (lineNumber !== null) {
     const line = await store.findLine(lineNumber);
     if (line === undefined)

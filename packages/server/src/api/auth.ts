@@ -1,8 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { secretMatches } from '../accounts/credentials.js';
+import { digestSecret, secretMatches } from '../accounts/credentials.js';
+import { tokenIsLive } from '../domain/auth-token.js';
 import { errors } from '../domain/errors.js';
 import type { Caller } from '../messaging/caller.js';
 import type { AccountsPort } from '../store/ports/accounts-port.js';
+import type { TokensPort } from '../store/ports/tokens-port.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -10,15 +12,29 @@ declare module 'fastify' {
   }
 }
 
+const BEARER = /^Bearer +([\x21-\x7e]{1,512}) *$/i;
+
 /**
- * Key-pair authentication (`sb-api-key-id` + `sb-api-secret-key`). Every failure, whatever its
- * cause (missing, unknown, wrong secret, revoked), gets the same 401 body, so responses never
- * tell an attacker which part was right.
+ * Authentication: a key pair (`sb-api-key-id` + `sb-api-secret-key`), or a temporary token
+ * (`Authorization: Bearer <token>`, minted with POST /v3/auth/tokens). A request carrying either
+ * key-pair header is judged by the key pair alone. Every failure, whatever its cause (missing,
+ * unknown, wrong secret, revoked, expired), gets the same 401 body, so responses never tell an
+ * attacker which part was right.
  */
-export function authenticator(store: AccountsPort) {
+export function authenticator(
+  store: Pick<AccountsPort, 'findApiKey'> & Pick<TokensPort, 'findAuthToken'>,
+  now: () => number = Date.now,
+) {
   return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const keyId = header(request, 'sb-api-key-id');
     const secret = header(request, 'sb-api-secret-key');
+    if (keyId === undefined && secret === undefined) {
+      const authorization = header(request, 'authorization');
+      if (authorization !== undefined) {
+        request.caller = await bearerCaller(store, authorization, now());
+        return;
+      }
+    }
     if (keyId === undefined || secret === undefined || keyId.length > 128 || secret.length > 512) {
       throw errors.unauthorized();
     }
@@ -33,6 +49,63 @@ export function authenticator(store: AccountsPort) {
       keyId: key.keyId,
     };
   };
+}
+
+/**
+ * A token is found by its SHA-256 digest (the only form stored). No constant-time comparison is
+ * needed: the lookup compares digests, and learning that some digest prefix exists reveals
+ * nothing about a 256-bit random token. It is judged against the server's clock, so a manual
+ * clock expires it too.
+ */
+async function bearerCaller(
+  store: Pick<TokensPort, 'findAuthToken'>,
+  authorization: string,
+  now: number,
+): Promise<Caller> {
+  const token = BEARER.exec(authorization)?.[1];
+  if (token === undefined) throw errors.unauthorized();
+  const grant = await store.findAuthToken(digestSecret(token));
+  if (grant === undefined || !tokenIsLive(grant, now)) throw errors.unauthorized();
+  return {
+    accountId: grant.accountId,
+    email: grant.accountEmail,
+    plan: grant.accountPlan,
+    keyId: grant.keyId,
+    tokenId: grant.tokenId,
+    tokenExpiresAt: grant.expiresAt,
+    ...(grant.phoneNumbers.length === 0 ? {} : { lines: grant.phoneNumbers }),
+  };
+}
+
+/** Operations that name no line but show a scoped token only its lines' data themselves. */
+const FILTERS_BY_LINE: ReadonlySet<string> = new Set(['events.stream']);
+
+/** The request fields that name one of the account's lines, wherever the route takes them. */
+const LINE_FIELDS = ['from_number', 'sendblue_number'] as const;
+
+/**
+ * A token scoped to phone numbers acts only through its lines: every request it makes must name
+ * a line (`from_number` or `sendblue_number`, in the body, query or path) and every line it names
+ * must be in scope; anything else is 403 `forbidden`, except operations that filter what they
+ * show by the token's lines (FILTERS_BY_LINE). Runs after validation (a preHandler), so the
+ * fields are the parsed ones.
+ */
+export async function lineScopeGuard(request: FastifyRequest): Promise<void> {
+  const scope = request.caller?.lines;
+  if (scope === undefined) return;
+  const operation = (request.routeOptions.schema as { operationId?: string } | undefined)?.operationId;
+  if (operation !== undefined && FILTERS_BY_LINE.has(operation)) return;
+  const named: string[] = [];
+  for (const source of [request.body, request.query, request.params]) {
+    if (source === null || typeof source !== 'object') continue;
+    for (const field of LINE_FIELDS) {
+      const value = (source as Record<string, unknown>)[field];
+      if (typeof value === 'string') named.push(value);
+    }
+  }
+  if (named.length === 0) throw errors.forbidden('act on the whole account (the token is scoped to phone numbers)');
+  const outside = named.find((n) => !scope.includes(n));
+  if (outside !== undefined) throw errors.forbidden(`act through ${outside} (outside the token's phone numbers)`);
 }
 
 export function callerOf(request: FastifyRequest): Caller {

@@ -10,7 +10,16 @@ import type { SendService } from '../messaging/send-message.js';
 import type { AccountsPort } from '../store/ports/accounts-port.js';
 import type { LinesPort } from '../store/ports/lines-port.js';
 import type { WebhooksPort } from '../store/ports/webhooks-port.js';
-import { authenticator } from './auth.js';
+import { authenticator, lineScopeGuard } from './auth.js';
+import type { TokenService } from '../accounts/tokens.js';
+import type { CallForwardingService } from '../messaging/call-forwarding.js';
+import type { LocationService } from '../messaging/location-sharing.js';
+import type { SeatService } from '../messaging/seats.js';
+import type { TokensPort } from '../store/ports/tokens-port.js';
+import { authTokenRoutes } from './routes/auth-tokens.js';
+import { callForwardingRoutes } from './routes/call-forwarding.js';
+import { locationRoutes } from './routes/location.js';
+import { seatRoutes } from './routes/seats.js';
 import { frameworkErrorHandler, installErrorHandler } from './error-handler.js';
 import { type HttpLimits, httpServerOptions } from './http-limits.js';
 import { parseFormBody } from './form-body.js';
@@ -21,7 +30,7 @@ import { webhookDeliveryRoutes } from './routes/webhook-deliveries.js';
 import { type SandboxRouteDeps, sandboxRoutes } from './routes/sandbox.js';
 import { sendMessageRoutes } from './routes/send-message.js';
 import { ErrorSchema, WireMessageSchema } from './schemas/message-schema.js';
-import { validatorCompiler } from './validation.js';
+import { closeQueryStrings, validatorCompiler } from './validation.js';
 import type { Service } from '../domain/message.js';
 import type { GroupService } from '../messaging/groups.js';
 import type { MessageWaiter } from '../messaging/message-waiter.js';
@@ -30,13 +39,30 @@ import type { ReceiveService } from '../messaging/receive-message.js';
 import type { TypingService } from '../messaging/typing.js';
 import { accountSettingsRoutes } from './routes/account-settings.js';
 import { contactRoutes } from './routes/contacts.js';
+import { verifiedContactRoutes } from './routes/verified-contacts.js';
+import type { ContactService } from '../messaging/contacts.js';
+import type { VerifiedContactsService } from '../messaging/verified-contacts.js';
 import { groupRoutes } from './routes/groups.js';
 import { sandboxContactRoutes } from './routes/sandbox-contacts.js';
+import { lineStateRoutes } from './routes/line-state.js';
+import { sandboxLine } from '../messaging/validation.js';
 import { typingIndicatorRoutes } from './routes/typing-indicators.js';
+import { totpRoutes } from './routes/totp.js';
+import { verifyRoutes } from './routes/verify.js';
+import type { TotpOperations } from '../messaging/totp.js';
+import type { VerifyOperations } from '../messaging/verify.js';
+import { type EventRouteDeps, eventRoutes } from './routes/events.js';
+import { appCardRoutes } from './routes/app-cards.js';
+import { mediaObjectRoutes, mediaServeRoutes } from './routes/media-objects.js';
+import { sendCarouselRoutes } from './routes/send-carousel.js';
+import type { AppCardService } from '../messaging/app-cards.js';
+import type { CarouselService } from '../messaging/carousel.js';
+import type { GroupProfileService } from '../messaging/group-profile.js';
+import type { MediaService } from '../messaging/media.js';
 
 export interface AppDeps {
   /** Authentication and webhook management; the use cases hold their own ports. */
-  store: AccountsPort & LinesPort & WebhooksPort;
+  store: AccountsPort & LinesPort & WebhooksPort & Pick<TokensPort, 'findAuthToken'>;
   sendService: SendService;
   queries: MessageQueries;
   logger: Logger;
@@ -47,11 +73,37 @@ export interface AppDeps {
   http?: HttpLimits;
   now: () => number;
   advanceClock: SandboxRouteDeps['advanceClock'];
+  /** Whether the `/sandbox/*` routes are mounted (TAPBACK_SANDBOX); on when absent. */
+  sandboxEnabled?: boolean;
   version: string;
   /** Webhook management; without it, entries may not point at any private address. */
   webhooks?: { policy: AddressPolicy; onQueued: () => void };
   /** Two-way messaging: inbound messages, groups, opt-out, lookups, typing indicators. */
   twoWay: TwoWayDeps;
+  /** Bearer tokens, seats, location sharing and call forwarding; the routes are absent without it. */
+  account?: AccountFeatureDeps;
+  /** The live account events stream (`GET /api/v2/events`); the route is absent without it. */
+  events?: EventRouteDeps;
+  /** Media objects, carousels, App Card continuations, group name and photo. */
+  media: MediaDeps;
+  /** The Contacts API (`/api/v2/contacts`) and verified contacts (`/v3/verified-contacts`). */
+  contacts: { records: ContactService; verified: VerifiedContactsService };
+  /** Verify (`/api/v2/verify/*`) and TOTP (`/api/v2/totp/*`); the routes are absent without it. */
+  verify?: { verify: VerifyOperations; totp: TotpOperations };
+}
+
+export interface AccountFeatureDeps {
+  tokens: TokenService;
+  seats: SeatService;
+  location: LocationService;
+  callForwarding: CallForwardingService;
+}
+
+export interface MediaDeps {
+  media: MediaService;
+  carousel: CarouselService;
+  appCards: AppCardService;
+  profile: GroupProfileService;
 }
 
 export interface TwoWayDeps {
@@ -63,6 +115,8 @@ export interface TwoWayDeps {
   /** `GET /sandbox/wait` requests per second per account. */
   waitRatePerSecond: number;
   serviceOf: (number: string) => Service;
+  /** `GET /api/evaluate-service`: which service reaches a number from the account's lines. */
+  lookupService: (accountId: number, number: string) => Promise<Service>;
 }
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -87,6 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler());
+  closeQueryStrings(app);
   installErrorHandler(app);
   app.decorateRequest('caller', undefined);
   app.addSchema(WireMessageSchema);
@@ -121,12 +176,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'OK' }));
+  // Unauthenticated: a media URL is handed to networks and recipients; its random id is the permission.
+  await app.register(mediaServeRoutes, { media: deps.media.media });
 
   await app.register(async (authed) => {
-    authed.addHook('onRequest', authenticator(deps.store));
+    authed.addHook('onRequest', authenticator(deps.store, deps.now));
+    authed.addHook('preHandler', lineScopeGuard);
+    if (deps.account !== undefined) {
+      await authed.register(authTokenRoutes, { tokens: deps.account.tokens });
+      await authed.register(seatRoutes, { seats: deps.account.seats });
+      await authed.register(locationRoutes, { location: deps.account.location });
+      await authed.register(callForwardingRoutes, { callForwarding: deps.account.callForwarding });
+    }
     await authed.register(sendMessageRoutes, { sendService: deps.sendService });
     await authed.register(messageRoutes, { queries: deps.queries, listRateLimit: deps.listRateLimit });
-    await authed.register(sandboxRoutes, { advanceClock: deps.advanceClock, now: deps.now });
+    // The sandbox's controls exist only where the sandbox network runs.
+    const sandbox = deps.sandboxEnabled !== false;
+    if (sandbox) await authed.register(sandboxRoutes, { advanceClock: deps.advanceClock, now: deps.now });
+    await authed.register(lineStateRoutes, { store: deps.store, now: deps.now });
     const webhooks = deps.webhooks ?? { policy: new AddressPolicy([]), onQueued: () => undefined };
     await authed.register(accountWebhookRoutes, { store: deps.store, policy: webhooks.policy, now: deps.now });
     await authed.register(webhookDeliveryRoutes, {
@@ -136,16 +203,34 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       replayRateLimit: deps.replayRateLimit ?? { max: 10, windowMs: 10_000 },
     });
     const t = deps.twoWay;
-    await authed.register(groupRoutes, { groups: t.groups });
-    await authed.register(contactRoutes, { optOut: t.optOut, serviceOf: t.serviceOf });
-    await authed.register(typingIndicatorRoutes, { typing: t.typing });
-    await authed.register(accountSettingsRoutes, { optOut: t.optOut });
-    await authed.register(sandboxContactRoutes, {
-      receive: t.receive,
-      typing: t.typing,
-      waiter: t.waiter,
-      waitRatePerSecond: t.waitRatePerSecond,
+    await authed.register(groupRoutes, { groups: t.groups, profile: deps.media.profile });
+    await authed.register(mediaObjectRoutes, { media: deps.media.media });
+    await authed.register(sendCarouselRoutes, { carousel: deps.media.carousel });
+    await authed.register(appCardRoutes, { appCards: deps.media.appCards });
+    await authed.register(contactRoutes, {
+      optOut: t.optOut,
+      contacts: deps.contacts.records,
+      lookupService: t.lookupService,
     });
+    await authed.register(verifiedContactRoutes, { verifiedContacts: deps.contacts.verified });
+    await authed.register(typingIndicatorRoutes, { typing: t.typing });
+    if (deps.verify !== undefined) {
+      await authed.register(verifyRoutes, { verify: deps.verify.verify });
+      await authed.register(totpRoutes, { totp: deps.verify.totp });
+    }
+    if (deps.events !== undefined) await authed.register(eventRoutes, deps.events);
+    await authed.register(accountSettingsRoutes, { optOut: t.optOut });
+    if (sandbox) {
+      await authed.register(sandboxContactRoutes, {
+        receive: t.receive,
+        typing: t.typing,
+        waiter: t.waiter,
+        waitRatePerSecond: t.waitRatePerSecond,
+        requireSandboxLine: async (accountId, raw, field) => {
+          await sandboxLine(deps.store, accountId, raw, field);
+        },
+      });
+    }
   });
   return app;
 }

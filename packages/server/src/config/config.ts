@@ -17,6 +17,16 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   clock: 'system' | 'manual';
   sandbox: { sentDelayMs: number; deliveredDelayMs: number };
+  /** Whether the sandbox network and its `/sandbox/*` routes run (on unless turned off). */
+  sandboxEnabled: boolean;
+  /** The providers of real lines: reconnects, health, and how fast line changes are noticed. */
+  providers: {
+    reloadMs: number;
+    reconnectBaseMs: number;
+    reconnectMaxMs: number;
+    degradedAfterFailures: number;
+    earlyReceiptTtlMs: number;
+  };
   delivery: {
     maxAttempts: number;
     retryBaseMs: number;
@@ -27,6 +37,8 @@ export interface Config {
     providerTimeoutMs: number;
   };
   queueLimit: number;
+  /** How long after a send an official SDK retry of it replays it instead of storing again. */
+  retryMatchWindowMs: number;
   listRateLimit: { max: number; windowMs: number };
   /** `GET /sandbox/wait` per account: requests pending at once, and started per second. */
   waitLimits: { maxPending: number; perSecond: number };
@@ -34,6 +46,8 @@ export interface Config {
   replayRateLimit: { max: number; windowMs: number };
   /** Limits of the HTTP server against clients that hold connections open. */
   http: { maxConnections: number; headersTimeoutMs: number; keepAliveTimeoutMs: number };
+  /** `GET /api/v2/events`: heartbeat and rotation intervals, and open streams per account. */
+  events: { heartbeatMs: number; maxStreamMs: number; maxStreamsPerAccount: number };
   bootstrap: { apiKeyId?: string; apiSecret?: string; line?: string };
   /**
    * The key that seals stored secrets (lib/secret-cipher.ts), as given (base64 or hex); absent on
@@ -50,6 +64,8 @@ export interface Config {
     concurrencyPerDestination: number;
     concurrencyPerAccount: number;
   };
+  /** Media objects fetched from a URL (`POST /api/upload-media-object`, group photos). */
+  media: { maxBytes: number; fetchTimeoutMs: number };
 }
 
 export class ConfigError extends Error {
@@ -127,6 +143,58 @@ export const CONFIG_KEYS = {
     default: 'system',
     values: ['system', 'manual'],
     description: '`manual` freezes time; move it with `POST /sandbox/clock/advance`.',
+  },
+  sandbox: {
+    env: 'TAPBACK_SANDBOX',
+    kind: 'enum',
+    default: 'on',
+    values: ['on', 'off'],
+    description:
+      '`off` runs no sandbox network: sandbox lines cannot send, and the `/sandbox/*` routes are not mounted. Turn it off on a server with real lines.',
+  },
+  linesReloadMs: {
+    env: 'TAPBACK_LINES_RELOAD_MS',
+    kind: 'int',
+    default: '2000',
+    min: 100,
+    max: 3_600_000,
+    description:
+      'How often a running server looks for lines added or changed elsewhere (the CLI, other processes) and restarts only their providers.',
+  },
+  providerReconnectBaseMs: {
+    env: 'TAPBACK_PROVIDER_RECONNECT_BASE_MS',
+    kind: 'int',
+    default: '1000',
+    min: 1,
+    max: 3_600_000,
+    description:
+      'First delay before a lost provider connection (an SMPP bind) is retried; doubles per failure, with full jitter.',
+  },
+  providerReconnectMaxMs: {
+    env: 'TAPBACK_PROVIDER_RECONNECT_MAX_MS',
+    kind: 'int',
+    default: '60000',
+    min: 1,
+    max: 86_400_000,
+    description: 'Longest delay between provider reconnect attempts.',
+  },
+  earlyReceiptTtlMs: {
+    env: 'TAPBACK_EARLY_RECEIPT_TTL_MS',
+    kind: 'int',
+    default: '600000',
+    min: 1000,
+    max: 604_800_000,
+    description:
+      'How long a delivery receipt that names a message id no send has recorded yet is kept (the receipt can beat the send’s own answer); then it is dropped and logged.',
+  },
+  providerDegradedAfter: {
+    env: 'TAPBACK_PROVIDER_DEGRADED_AFTER',
+    kind: 'int',
+    default: '3',
+    min: 1,
+    max: 1000,
+    description:
+      'Consecutive transient send failures on a connected line that report it `DEGRADED` in `GET /api/v2/lines/state`.',
   },
   sentDelayMs: {
     env: 'TAPBACK_SANDBOX_SENT_DELAY_MS',
@@ -210,6 +278,15 @@ export const CONFIG_KEYS = {
     max: 10_000_000,
     description: 'Messages an account may have QUEUED before sends get 429.',
   },
+  retryMatchWindowMs: {
+    env: 'TAPBACK_RETRY_MATCH_WINDOW_MS',
+    kind: 'int',
+    default: '300000',
+    min: 1,
+    max: 86_400_000,
+    description:
+      'How long an official SDK retry (`X-Stainless-Retry-Count` ≥ 1) of an identical send replays its first response instead of storing a second message.',
+  },
   listRateMax: {
     env: 'TAPBACK_LIST_RATE_MAX',
     kind: 'int',
@@ -285,6 +362,30 @@ export const CONFIG_KEYS = {
     description:
       'An idle keep-alive connection is closed after this long. Above 15 s so a client may idle between heartbeats; above 60 s so load balancers with the common 60 s idle timeout close first.',
   },
+  eventsHeartbeatMs: {
+    env: 'TAPBACK_EVENTS_HEARTBEAT_MS',
+    kind: 'int',
+    default: '15000',
+    min: 10,
+    max: 3_600_000,
+    description: 'An event stream (`GET /api/v2/events`) sends a heartbeat comment this often.',
+  },
+  eventsMaxStreamMs: {
+    env: 'TAPBACK_EVENTS_MAX_STREAM_MS',
+    kind: 'int',
+    default: '900000',
+    min: 10,
+    max: 86_400_000,
+    description: 'An event stream is ended after this long (rotation); the client reconnects and repairs.',
+  },
+  eventsMaxStreamsPerAccount: {
+    env: 'TAPBACK_EVENTS_MAX_STREAMS_PER_ACCOUNT',
+    kind: 'int',
+    default: '10',
+    min: 1,
+    max: 10_000,
+    description: 'Event streams one account may have open on one server process; more get 429 `too_many_streams`.',
+  },
   bootstrapApiKeyId: {
     env: 'TAPBACK_BOOTSTRAP_API_KEY_ID',
     kind: 'string',
@@ -354,6 +455,24 @@ export const CONFIG_KEYS = {
     max: 10_000,
     description:
       'Webhook deliveries in flight at once for one account over all its hosts (capped at `TAPBACK_WEBHOOK_CONCURRENCY`), so one account whose endpoints hang leaves the other slots to other accounts. Accounts take turns for free slots.',
+  },
+  mediaMaxBytes: {
+    env: 'TAPBACK_MEDIA_MAX_BYTES',
+    kind: 'int',
+    default: '104857600',
+    min: 1,
+    max: 1_073_741_824,
+    description:
+      'Largest media file Tapback fetches and stores (upload-media-object, group photos; 100 MB, as Sendblue). A larger one is refused with `media_too_large`.',
+  },
+  mediaFetchTimeoutMs: {
+    env: 'TAPBACK_MEDIA_FETCH_TIMEOUT_MS',
+    kind: 'int',
+    default: '30000',
+    min: 100,
+    max: 600_000,
+    description:
+      'A media fetch (connect, headers and the whole body) taking longer is aborted with `media_fetch_failed`.',
   },
 } as const satisfies Record<string, KeySpec>;
 
@@ -428,6 +547,9 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       throw new ConfigError('TAPBACK_BOOTSTRAP_LINE', `"${line}" is not an E.164 number`);
     bootstrap.line = line;
   }
+  if (bootstrap.line !== undefined && oneOf('sandbox') === 'off') {
+    throw new ConfigError('TAPBACK_BOOTSTRAP_LINE', 'makes a sandbox line, but TAPBACK_SANDBOX is off');
+  }
   const secretKey = str('secretKey');
   if (secretKey !== undefined) {
     try {
@@ -443,6 +565,13 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     );
   }
 
+  if (int('leaseMs') <= int('providerTimeoutMs')) {
+    // A send still running when its lease ends is claimed again and sent a second time.
+    throw new ConfigError(
+      'TAPBACK_JOB_LEASE_MS',
+      `must be longer than TAPBACK_PROVIDER_TIMEOUT_MS (${int('providerTimeoutMs')} ms), or a send still waiting for its network is sent twice`,
+    );
+  }
   const webhookConcurrency = int('webhookConcurrency');
   const perDestination = int('webhookConcurrencyPerDestination');
   if (perDestination > webhookConcurrency) {
@@ -469,6 +598,14 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     logLevel: oneOf('logLevel'),
     clock: oneOf('clock'),
     sandbox: { sentDelayMs: int('sentDelayMs'), deliveredDelayMs: int('deliveredDelayMs') },
+    sandboxEnabled: oneOf('sandbox') === 'on',
+    providers: {
+      reloadMs: int('linesReloadMs'),
+      reconnectBaseMs: int('providerReconnectBaseMs'),
+      reconnectMaxMs: int('providerReconnectMaxMs'),
+      degradedAfterFailures: int('providerDegradedAfter'),
+      earlyReceiptTtlMs: int('earlyReceiptTtlMs'),
+    },
     delivery: {
       maxAttempts: int('maxAttempts'),
       retryBaseMs: int('retryBaseMs'),
@@ -479,6 +616,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       providerTimeoutMs: int('providerTimeoutMs'),
     },
     queueLimit: int('queueLimit'),
+    retryMatchWindowMs: int('retryMatchWindowMs'),
     listRateLimit: { max: int('listRateMax'), windowMs: int('listRateWindowMs') },
     waitLimits: { maxPending: int('waitMaxPending'), perSecond: int('waitRateMax') },
     replayRateLimit: { max: int('replayRateMax'), windowMs: int('replayRateWindowMs') },
@@ -486,6 +624,11 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       maxConnections: int('httpMaxConnections'),
       headersTimeoutMs: int('httpHeadersTimeoutMs'),
       keepAliveTimeoutMs: int('httpKeepAliveTimeoutMs'),
+    },
+    events: {
+      heartbeatMs: int('eventsHeartbeatMs'),
+      maxStreamMs: int('eventsMaxStreamMs'),
+      maxStreamsPerAccount: int('eventsMaxStreamsPerAccount'),
     },
     bootstrap,
     ...(secretKey === undefined ? {} : { secretKey: secretKey.trim() }),
@@ -497,6 +640,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       concurrencyPerDestination: perDestination,
       concurrencyPerAccount: perAccount,
     },
+    media: { maxBytes: int('mediaMaxBytes'), fetchTimeoutMs: int('mediaFetchTimeoutMs') },
   };
   return deepFreeze(config);
 }

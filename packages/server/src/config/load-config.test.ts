@@ -52,3 +52,21 @@ describe('loadConfig: TAPBACK_BOOTSTRAP_API_SECRET', () => {
     );
   });
 });
+
+describe('loadConfig: providers', () => {
+  it('refuses a job lease no longer than the provider timeout, which would send a slow send twice', () => {
+    const e = refusal({ TAPBACK_JOB_LEASE_MS: '5000', TAPBACK_PROVIDER_TIMEOUT_MS: '5000' });
+    expect(e.key).toBe('TAPBACK_JOB_LEASE_MS');
+    expect(e.message).toMatch(/longer than TAPBACK_PROVIDER_TIMEOUT_MS \(5000 ms\)/);
+    expect(
+      loadConfig({ env: { TAPBACK_JOB_LEASE_MS: '5001', TAPBACK_PROVIDER_TIMEOUT_MS: '5000' } }).delivery.leaseMs,
+    ).toBe(5001);
+  });
+
+  it('runs the sandbox unless TAPBACK_SANDBOX is off, and then refuses a bootstrap sandbox line', () => {
+    expect(loadConfig({ env: {} }).sandboxEnabled).toBe(true);
+    expect(loadConfig({ env: { TAPBACK_SANDBOX: 'off' } }).sandboxEnabled).toBe(false);
+    const e = refusal({ TAPBACK_SANDBOX: 'off', TAPBACK_BOOTSTRAP_LINE: '+15550001000' });
+    expect(e.key).toBe('TAPBACK_BOOTSTRAP_LINE');
+  });
+});

@@ -10,8 +10,8 @@ import type { Store } from '../store/store.js';
 import { type BackendInstance, SERVER_BACKENDS, STORE_BACKENDS } from '../../test/support/backends.js';
 import { type TestServer, startBackendServer } from '../../test/support/test-server.js';
 import { MessageEvents } from './message-events.js';
-import { ProviderRegistry } from './providers/provider.js';
 import { SandboxProvider } from './providers/sandbox/sandbox-provider.js';
+import { directoryOf } from '../../test/support/fake-provider.js';
 import { advanceTime } from './time-travel.js';
 import { Worker } from './worker.js';
 
@@ -109,7 +109,7 @@ describe.each(STORE_BACKENDS)('advanceTime bounds ($name)', (backend) => {
     worker = new Worker({
       store,
       clock,
-      providers: new ProviderRegistry([new SandboxProvider({ sentDelayMs: 100, deliveredDelayMs: 400 })]),
+      providers: directoryOf([new SandboxProvider({ sentDelayMs: 100, deliveredDelayMs: 400 })]),
       events: new MessageEvents(),
       logger: pino({ level: 'silent' }),
       settings: SANDBOX_WORKER_SETTINGS,

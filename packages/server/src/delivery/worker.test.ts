@@ -11,13 +11,13 @@ import {
   hangForever,
   hangUntilAborted,
   permanentFailure,
+  directoryOf,
   sentNow,
   transientFailure,
 } from '../../test/support/fake-provider.js';
 import { messageDraft } from '../../test/support/message-draft.js';
 import { MessageEvents } from './message-events.js';
-import type { ProviderResult } from './providers/provider.js';
-import { ProviderRegistry } from './providers/provider.js';
+import type { SendResult } from './providers/provider.js';
 import { Worker, type WorkerSettings } from './worker.js';
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
@@ -67,7 +67,7 @@ describe.each(STORE_BACKENDS)('Worker ($name)', (storeBackend) => {
     return new Worker({
       store: overrides.store ?? store,
       clock,
-      providers: new ProviderRegistry([provider]),
+      providers: directoryOf([provider]),
       events,
       logger,
       settings: { ...SETTINGS, ...overrides.settings },
@@ -206,7 +206,7 @@ describe.each(STORE_BACKENDS)('Worker ($name)', (storeBackend) => {
       ['honours its abort signal', (signal: AbortSignal) => hangUntilAborted(signal)],
     ])(
       'aborts a provider call that %s after providerTimeoutMs and retries it as transient',
-      async (_name, hang: (signal: AbortSignal) => Promise<ProviderResult>) => {
+      async (_name, hang: (signal: AbortSignal) => Promise<SendResult>) => {
         let n = 0;
         provider.behave((_request, signal) => (++n === 1 ? hang(signal) : sentNow()));
         const m = await send();
@@ -232,7 +232,7 @@ describe.each(STORE_BACKENDS)('Worker ($name)', (storeBackend) => {
     );
 
     it('counts a malformed provider answer as a transient failure, recorded and retried on schedule', async () => {
-      provider.behave(() => ({ kind: 'accepted' }) as unknown as ProviderResult);
+      provider.behave(() => ({ kind: 'accepted', patches: 'SENT' }) as unknown as SendResult);
       const m = await send();
       for (const ms of [0, 1000, 3000, 7000]) await at(ms);
       expect(provider.calls.map((c) => c.at - T0)).toEqual([0, 1000, 3000, 7000]);
@@ -265,7 +265,7 @@ describe.each(STORE_BACKENDS)('Worker ($name)', (storeBackend) => {
       const BAD = '+19998880000';
       provider.behave((request) =>
         // A provider breaking its contract makes processing that job throw.
-        request.message.toNumber === BAD ? (undefined as unknown as ProviderResult) : sentNow(),
+        request.message.toNumber === BAD ? (undefined as unknown as SendResult) : sentNow(),
       );
       worker.start();
       const bad = await send(BAD);
@@ -406,8 +406,8 @@ describe.each(STORE_BACKENDS)('Worker ($name)', (storeBackend) => {
     });
 
     it('stop() waits for the call in hand, records it, claims nothing new, and every stop() call waits', async () => {
-      let release: (r: ProviderResult) => void = () => undefined;
-      provider.behave(() => new Promise<ProviderResult>((resolve) => (release = resolve)));
+      let release: (r: SendResult) => void = () => undefined;
+      provider.behave(() => new Promise<SendResult>((resolve) => (release = resolve)));
       // One job in flight at a time: otherwise the round that holds the first call may claim the
       // second message before stop() is called (PostgreSQL's claim takes several round trips).
       await worker.stop();

@@ -3,12 +3,12 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import { Batcher } from '../lib/batcher.js';
 import { newHandle } from '../domain/ids.js';
-import type { Message } from '../domain/message.js';
 import type { ClaimedJob, ContactReply, FollowUp, JobOutcome, StatusPatch } from '../domain/job.js';
 import type { JobsPort } from '../store/ports/jobs-port.js';
 import { backoffDelay } from './backoff.js';
 import type { MessageEvents } from './message-events.js';
-import type { ProviderRegistry, ProviderResult } from './providers/provider.js';
+import type { ProviderEvents, ProviderSendRequest, SendResult } from './providers/provider.js';
+import { SANDBOX_ERRORS } from './providers/sandbox/sandbox-provider.js';
 
 export interface WorkerSettings {
   /** Jobs claimed per round trip. */
@@ -33,16 +33,31 @@ export interface WorkerDeps {
    * (`ManualClock.idle`), so that advancing it does not stop at every poll.
    */
   pollClock?: Clock;
-  providers: ProviderRegistry;
+  providers: ProviderDirectory;
   events: MessageEvents;
   logger: Logger;
   settings: WorkerSettings;
   /**
-   * Receives a simulated contact's reply (the sandbox echo contact) to `cause`, idempotently by
-   * the reply's handle. Without it, replies are dropped.
+   * Receives the inbound messages a provider scheduled (the sandbox echo contact's replies), the
+   * same way a network's inbound messages are received. Without it, they are dropped.
    */
-  onContactReply?: (reply: ContactReply, cause: Message) => Promise<void>;
+  onInbound?: ProviderEvents['onInbound'];
 }
+
+/** Finds the provider of a message's line (provider-host.ts). */
+export interface ProviderDirectory {
+  resolve(
+    line: string,
+    kind: string,
+  ):
+    | { send(request: ProviderSendRequest, signal: AbortSignal): Promise<SendResult> }
+    | { reason: 'no_line' | 'unknown_kind' | 'not_started'; detail: string };
+  /** Told each send's outcome, for the line's health (repeated transient failures: DEGRADED). */
+  noteSend?(line: string, outcome: { ok: true } | { ok: false; transient: boolean; error: string }): void;
+}
+
+/** Tapback's error code for a send that failed, whichever network failed it. */
+const SEND_FAILED = SANDBOX_ERRORS.sendFailed;
 
 /**
  * The delivery loop: claim due jobs, call providers, record outcomes. Supervised: a failing job or
@@ -183,22 +198,39 @@ export class Worker {
 
     const result = await this.callProvider(claimed, deadline);
     const now = this.deps.clock.now();
+    this.deps.providers.noteSend?.(
+      message.sendblueNumber,
+      result.kind === 'accepted'
+        ? { ok: true }
+        : { ok: false, transient: result.retryable, error: result.errorMessage },
+    );
     if (result.kind === 'accepted') {
-      const events = [...result.events].sort((a, b) => a.afterMs - b.afterMs);
-      const immediate = events.filter((e) => e.afterMs <= 0).map((e) => e.patch);
-      // Later events become one chain of relative delays, each scheduled when the one before runs.
-      // Contact replies join the chain (after the status changes due at the same time), so a reply
-      // is a durable job scheduled only once the status before it (DELIVERED) is applied.
-      const later: FollowUp[] = [
-        ...events.filter((e) => e.afterMs > 0),
-        ...(result.replies ?? []).map((r) => ({
-          afterMs: Math.max(0, r.afterMs),
-          patch: null,
-          reply: { handle: newHandle(), content: r.content },
-        })),
-      ].sort((a, b) => a.afterMs - b.afterMs);
+      const scheduled = result.scheduled ?? [];
+      const patches = [...(result.patches ?? [])];
+      // Scheduled events become one chain of relative delays, each scheduled when the one before
+      // runs. A scheduled inbound message sorts after the status changes due at the same time, so
+      // it is a durable job scheduled only once the status before it (DELIVERED) is applied.
+      const later: FollowUp[] = [];
+      for (const e of [...scheduled].sort((a, b) => a.afterMs - b.afterMs)) {
+        if ('patch' in e) {
+          if (e.afterMs <= 0) patches.push(e.patch);
+          else later.push({ afterMs: e.afterMs, patch: e.patch });
+        } else {
+          later.push({
+            afterMs: Math.max(0, e.afterMs),
+            patch: null,
+            reply: { handle: newHandle(), content: e.inbound.content },
+          });
+        }
+      }
       const relative = later.map((e, i) => ({ ...e, afterMs: e.afterMs - (i === 0 ? 0 : later[i - 1]!.afterMs) }));
-      return { ...base, patches: immediate, schedule: chain(relative, now) };
+      const ids = result.networkMessageIds;
+      return {
+        ...base,
+        patches,
+        schedule: chain(relative, now),
+        ...(ids !== undefined && ids.length > 0 ? { networkMessageIds: ids } : {}),
+      };
     }
     const { maxAttempts, retryBaseMs, retryMaxMs } = this.deps.settings;
     if (result.retryable && job.attempts < maxAttempts) {
@@ -218,18 +250,30 @@ export class Worker {
           errorCode: result.errorCode,
           errorMessage: result.errorMessage,
           errorReason: result.errorReason ?? (result.retryable ? `gave up after ${job.attempts} attempts` : null),
+          errorDetail: result.errorDetail ?? null,
         },
       ],
       schedule: [],
     };
   }
 
-  /** Hands a contact's reply to the receiving use case; a failure is retried like a send. */
+  /**
+   * Hands a scheduled inbound message (the contact answering `claimed.message`) to the same path as
+   * a network's inbound messages; idempotent by the id chosen when it was scheduled. A failure is
+   * retried like a send.
+   */
   private async receiveReply(claimed: ClaimedJob, reply: ContactReply): Promise<JobOutcome | undefined> {
-    const { onContactReply, settings, logger, clock } = this.deps;
-    if (onContactReply === undefined) return undefined;
+    const { onInbound, settings, logger, clock } = this.deps;
+    if (onInbound === undefined) return undefined;
+    const cause = claimed.message;
     try {
-      await onContactReply(reply, claimed.message);
+      await onInbound({
+        line: cause.sendblueNumber,
+        from: cause.number,
+        content: reply.content,
+        service: cause.service,
+        networkMessageId: reply.handle,
+      });
       return undefined;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -245,15 +289,19 @@ export class Worker {
   private async callProvider(
     { job, message, provider: name }: ClaimedJob,
     deadline: ProviderDeadline,
-  ): Promise<ProviderResult> {
-    const provider = this.deps.providers.get(name);
-    if (provider === undefined) {
+  ): Promise<SendResult> {
+    const provider =
+      name === ''
+        ? ({ reason: 'no_line', detail: 'the sending line no longer exists' } as const)
+        : this.deps.providers.resolve(message.sendblueNumber, name);
+    if ('reason' in provider) {
       return {
         kind: 'failed',
-        retryable: false,
-        errorCode: 10001,
-        errorMessage: 'Message failed to send',
-        errorReason: name === '' ? 'the sending line no longer exists' : `no provider named "${name}" is configured`,
+        // A line added moments ago gets its provider within the reload interval: worth a retry.
+        retryable: provider.reason === 'not_started',
+        errorCode: SEND_FAILED,
+        errorMessage: provider.reason === 'not_started' ? provider.detail : 'Message failed to send',
+        errorReason: provider.detail,
       };
     }
     try {
@@ -270,7 +318,7 @@ export class Worker {
       return {
         kind: 'failed',
         retryable: true,
-        errorCode: 10001,
+        errorCode: SEND_FAILED,
         errorMessage: error instanceof Error ? error.message : String(error),
       };
     }
@@ -281,7 +329,7 @@ interface ProviderDeadline {
   /** Aborted when the deadline passes. */
   signal: AbortSignal;
   /** Resolves with a transient failure when the deadline passes; never, if cancelled first. */
-  expired: Promise<ProviderResult>;
+  expired: Promise<SendResult>;
   /** Clears the timer once every call it covers has settled. */
   cancel: () => void;
 }
@@ -289,20 +337,23 @@ interface ProviderDeadline {
 function providerDeadline(clock: Clock, ms: number): ProviderDeadline {
   const controller = new AbortController();
   const cancelled = new AbortController();
-  const expired = new Promise<ProviderResult>((resolve) => {
+  const expired = new Promise<SendResult>((resolve) => {
     void clock.sleep(ms, cancelled.signal).then(() => {
       if (cancelled.signal.aborted) return;
       const errorMessage = `provider call timed out after ${ms} ms`;
       controller.abort(new Error(errorMessage));
-      resolve({ kind: 'failed', retryable: true, errorCode: 10001, errorMessage });
+      resolve({ kind: 'failed', retryable: true, errorCode: SEND_FAILED, errorMessage });
     });
   });
   return { signal: controller.signal, expired, cancel: () => cancelled.abort() };
 }
 
-function isProviderResult(value: unknown): value is ProviderResult {
+function isProviderResult(value: unknown): value is SendResult {
   const r = value as Partial<Record<string, unknown>> | null | undefined;
-  return (r?.kind === 'accepted' && Array.isArray(r.events)) || r?.kind === 'failed';
+  const listOrAbsent = (v: unknown): boolean => v === undefined || Array.isArray(v);
+  if (r?.kind === 'accepted')
+    return listOrAbsent(r.patches) && listOrAbsent(r.scheduled) && listOrAbsent(r.networkMessageIds);
+  return r?.kind === 'failed' && typeof r.retryable === 'boolean';
 }
 
 /** The first follow-up as a job due after its delay, carrying the rest of the chain. */

@@ -23,6 +23,7 @@ export interface Line {
   id: number;
   accountId: number;
   accountEmail: string;
+  accountPlan: string;
   number: string;
   provider: string;
   createdAt: number;

@@ -18,9 +18,31 @@ export const ERROR_REGISTRY = {
   url_not_allowed: {
     status: 400,
     errorCode: 4000,
-    summary: 'A webhook URL points at a private, loopback or reserved address.',
+    summary: 'A webhook, callback or media URL points at a private, loopback or reserved address.',
+  },
+  media_fetch_failed: {
+    status: 400,
+    errorCode: 4000,
+    summary: 'A media URL could not be fetched: no connection, a non-2xx answer, a redirect, or too slow.',
+  },
+  media_too_large: { status: 400, errorCode: 4000, summary: 'A media file exceeds `TAPBACK_MEDIA_MAX_BYTES`.' },
+  media_type_not_allowed: {
+    status: 400,
+    errorCode: 4000,
+    summary: 'A media file’s content type is not one Tapback stores (images, audio, video, PDF, vCard).',
   },
   unknown_line: { status: 400, errorCode: 4000, summary: '`from_number` is not one of the account’s lines.' },
+  typing_unavailable: {
+    status: 400,
+    errorCode: 4000,
+    summary: 'The line’s network cannot show typing indicators (SMS has none).',
+  },
+  not_a_sandbox_line: {
+    status: 400,
+    errorCode: 4000,
+    summary: 'The `/sandbox/*` routes act only on sandbox lines; this line is carried by a real network.',
+  },
+  no_line: { status: 400, errorCode: 4000, summary: 'The account has no line to receive a verification code.' },
   clock_not_manual: { status: 400, errorCode: null, summary: 'The clock can only be moved with TAPBACK_CLOCK=manual.' },
   group_too_large: { status: 400, errorCode: 4000, summary: 'A group has at most 25 contacts besides the line.' },
   group_too_small: {
@@ -44,6 +66,11 @@ export const ERROR_REGISTRY = {
   not_found: { status: 404, errorCode: null, summary: 'No such resource for this account.' },
   route_not_found: { status: 404, errorCode: null, summary: 'No such route.' },
   method_not_allowed: { status: 405, errorCode: null, summary: 'The route does not accept this method.' },
+  contact_exists: {
+    status: 409,
+    errorCode: 4000,
+    summary: 'The contact is already saved; send `update_if_exists: true` to update it.',
+  },
   wait_timeout: {
     status: 408,
     errorCode: null,
@@ -69,6 +96,11 @@ export const ERROR_REGISTRY = {
   },
   rate_limited: { status: 429, errorCode: 4001, summary: 'Too many requests; wait for `Retry-After` seconds.' },
   queue_full: { status: 429, errorCode: 4001, summary: 'Too many messages are waiting to be sent for this account.' },
+  too_many_streams: {
+    status: 429,
+    errorCode: 4001,
+    summary: 'The account has `TAPBACK_EVENTS_MAX_STREAMS_PER_ACCOUNT` event streams open on this server already.',
+  },
   internal_error: { status: 500, errorCode: 5000, summary: 'Something failed inside Tapback.' },
   unavailable: { status: 503, errorCode: 5003, summary: 'Tapback is shutting down or overloaded.' },
 } as const satisfies Record<string, { status: number; errorCode: number | null; summary: string }>;
@@ -116,9 +148,27 @@ export const errors = {
   blacklistedNumber: (field: string, number: string) =>
     fieldError('blacklisted_number', field, `${number} is an emergency or blocked number`),
   urlNotAllowed: (field: string, reason: string) => fieldError('url_not_allowed', field, reason),
+  mediaFetchFailed: (field: string, reason: string) => fieldError('media_fetch_failed', field, reason),
+  mediaTooLarge: (field: string, maxBytes: number) =>
+    fieldError('media_too_large', field, `is larger than ${maxBytes} bytes`),
+  mediaTypeNotAllowed: (field: string, type: string) =>
+    fieldError(
+      'media_type_not_allowed',
+      field,
+      `has content type ${type === '' ? '(none)' : type}, which is not allowed`,
+    ),
   /** Another account's line is as unknown as no line at all, so the answer is the same for both. */
   unknownLine: (field: string, number: string) =>
     fieldError('unknown_line', field, `${number} is not a line of this account`),
+  typingUnavailable: (field: string, line: string) =>
+    fieldError('typing_unavailable', field, `${line}'s network cannot show typing indicators`),
+  notSandboxLine: (field: string, number: string, provider: string) =>
+    fieldError(
+      'not_a_sandbox_line',
+      field,
+      `${number} is a ${provider} line; the sandbox can only act on sandbox lines`,
+    ),
+  noLine: () => new AppError('no_line', 'The account has no line to receive a verification code'),
   clockNotManual: () =>
     new AppError('clock_not_manual', 'The clock is not manual; start Tapback with TAPBACK_CLOCK=manual'),
   groupTooLarge: (field: string, maxMembers: number) =>
@@ -133,12 +183,23 @@ export const errors = {
   invalidJson: (reason?: string) =>
     fieldError('invalid_json', 'body', reason === undefined ? 'is not valid JSON' : `is not valid JSON (${reason})`),
   unauthorized: () =>
-    new AppError('unauthorized', 'Unauthorized: send valid sb-api-key-id and sb-api-secret-key headers'),
+    new AppError(
+      'unauthorized',
+      'Unauthorized: send valid sb-api-key-id and sb-api-secret-key headers, or Authorization: Bearer <token>',
+    ),
   forbidden: (operation: string) => new AppError('forbidden', `These credentials may not ${operation}`),
   /** `what`: the resource, capitalised ("Message", "Group"). */
   notFound: (what: string) => new AppError('not_found', `${what} not found`),
   routeNotFound: (method: string, path: string) => new AppError('route_not_found', `No route for ${method} ${path}`),
   methodNotAllowed: (reason: string) => new AppError('method_not_allowed', reason),
+  /** Nothing was stored, so the official SDKs' retry of a 409 is pointless: `x-should-retry: false`. */
+  contactExists: (field: string, number: string) => {
+    const problem = `${number} is already a contact of this account`;
+    return new AppError('contact_exists', `${field} ${problem}`, {
+      details: [{ field, message: problem }],
+      headers: { 'x-should-retry': 'false' },
+    });
+  },
   waitTimeout: () => new AppError('wait_timeout', 'No matching message arrived in time'),
   malformedRequest: () => new AppError('malformed_request', 'The HTTP request could not be parsed'),
   requestTimeout: () => new AppError('request_timeout', 'The request headers did not arrive in time'),
@@ -168,6 +229,10 @@ export const errors = {
       `More than ${queueLimit} messages are waiting to be sent for this account; retry later`,
       { headers: { 'retry-after': '1' } },
     ),
+  tooManyStreams: (max: number) =>
+    new AppError('too_many_streams', `This account already has ${max} event streams open; close one and retry`, {
+      headers: { 'retry-after': '5' },
+    }),
   internal: (cause: unknown) => new AppError('internal_error', 'Internal error', { cause }),
   unavailable: (reason: string) => new AppError('unavailable', reason),
 } as const;

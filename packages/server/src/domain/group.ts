@@ -19,6 +19,8 @@ export interface Group {
   updatedAt: number;
   /** The newest message of the group, if any. */
   latest: { handle: string; createdAt: number } | null;
+  /** The group's photo, a media object (domain/media.ts); null when it has none. */
+  photo: { id: string; filename: string } | null;
 }
 
 /** Contacts in a group, not counting the line (Sendblue: "maximum 25 members"). */

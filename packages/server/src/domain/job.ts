@@ -89,5 +89,10 @@ export type JobOutcome =
        * before an earlier one is applied, even when the earlier one's worker dies holding it.
        */
       schedule: ScheduledStatus[];
+      /**
+       * The network's ids for the message (one, or one per segment of a long SMS), recorded with
+       * the outcome: receipts name them later, and any that arrived before this are applied now.
+       */
+      networkMessageIds?: readonly string[];
     }
   | { kind: 'retry'; jobId: number; attempt?: number; runAt: number; error: string };

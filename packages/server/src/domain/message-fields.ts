@@ -194,6 +194,8 @@ export const MESSAGE_FIELDS = {
     draft: { value: null },
     wire: [],
   },
+  // A carousel's images, an App Card's card; never on the wire (a carousel shows its first image).
+  typePayload: { column: 'type_payload', kind: 'json', nullable: true, draft: { value: null }, wire: [] },
 } as const satisfies { readonly [P in keyof Message]: FieldSpec<Message[P]> };
 
 export type MessageFields = typeof MESSAGE_FIELDS;

@@ -1,4 +1,5 @@
 import { type StoreAssignedProp, WIRE_FIELDS, type WireFields } from './message-fields.js';
+import type { MessagePayload } from './message-payload.js';
 import { smsSegments } from './sms-segments.js';
 
 /**
@@ -43,7 +44,7 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 export const SERVICES = ['iMessage', 'SMS', 'RCS'] as const;
 export type Service = (typeof SERVICES)[number];
 
-export const MESSAGE_TYPES = ['message', 'group'] as const;
+export const MESSAGE_TYPES = ['message', 'group', 'carousel', 'app_card'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 export interface Message {
@@ -85,6 +86,8 @@ export interface Message {
   statusSeq: number;
   /** The network's own id for the message, once a real network has returned one. */
   providerMessageId: string | null;
+  /** A carousel's images or an App Card's card (message-payload.ts); null for other messages. */
+  typePayload: MessagePayload | null;
 }
 
 /** A message to store; `accountEmail` and `plan` are the account's (not stored per message). */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
 import { errors } from '../domain/errors.js';
 import {
@@ -8,7 +9,7 @@ import {
   newGroupId,
   participantsOf,
 } from '../domain/group.js';
-import type { Message, SendStyle } from '../domain/message.js';
+import { type Message, type SendStyle, toWire } from '../domain/message.js';
 import { parsePhone } from '../domain/phone.js';
 import type { ContactsPort } from '../store/ports/contacts-port.js';
 import type { LinesPort } from '../store/ports/lines-port.js';
@@ -17,6 +18,15 @@ import type { Caller } from './caller.js';
 import { outboundDraft } from './message-drafts.js';
 import { messageBody, statusCallbackUrl } from '../domain/validation.js';
 import { ownLine } from './validation.js';
+import {
+  type AcceptKey,
+  DEFAULT_RETRY_MATCH_WINDOW_MS,
+  InflightKeys,
+  type RequestIdentity,
+  acceptKey,
+} from './request-identity.js';
+import type { SendOutcome } from './send-message.js';
+import { type AddressCheck, refusePrivateUrl } from './url-policy.js';
 
 /** POST /api/send-group-message, after schema validation. */
 export interface GroupSendInput {
@@ -43,6 +53,10 @@ export interface GroupServiceDeps {
   queueLimit: number;
   /** Called after a group message and its job are committed, to wake the worker. */
   onAccepted: (message: Message) => void;
+  /** Refuses private callback and media URLs at send time (the SSRF guard's policy); unchecked when absent. */
+  urlPolicy?: AddressCheck;
+  /** How long after a send an official SDK retry of it replays it (`TAPBACK_RETRY_MATCH_WINDOW_MS`). */
+  retryMatchWindowMs?: number;
 }
 
 /**
@@ -51,13 +65,25 @@ export interface GroupServiceDeps {
  * conversations and are not subject to 1:1 opt-out (a STOP in a group chat is conversation).
  */
 export class GroupService {
+  private readonly inflight = new InflightKeys<SendOutcome>();
+
   constructor(private readonly deps: GroupServiceDeps) {}
 
-  async send(caller: Caller, input: GroupSendInput): Promise<Message> {
+  /** Replays like `/api/send-message` under an `Idempotency-Key` or an official SDK retry's digest. */
+  async send(caller: Caller, input: GroupSendInput, identity?: RequestIdentity): Promise<SendOutcome> {
+    if (identity === undefined) return this.accept(caller, input, undefined);
+    const window = this.deps.retryMatchWindowMs ?? DEFAULT_RETRY_MATCH_WINDOW_MS;
+    const key = acceptKey(identity, () => hashGroupRequest(input), this.deps.clock.now(), window);
+    return this.inflight.run(caller.accountId, key, () => this.accept(caller, input, key));
+  }
+
+  private async accept(caller: Caller, input: GroupSendInput, key: AcceptKey | undefined): Promise<SendOutcome> {
     const { store, clock } = this.deps;
     const line = await ownLine(store, caller.accountId, input.from_number, 'from_number');
     const { content, mediaUrl } = messageBody(input);
     const statusCallback = statusCallbackUrl(input.status_callback);
+    refusePrivateUrl(this.deps.urlPolicy, mediaUrl, 'media_url');
+    refusePrivateUrl(this.deps.urlPolicy, statusCallback ?? '', 'status_callback');
     const now = clock.now();
     let group: Group;
     if (input.group_id !== undefined) {
@@ -84,11 +110,16 @@ export class GroupService {
       participants: participantsOf(group),
       groupDisplayName: group.name,
     };
-    const result = await store.acceptOutbound({ message, queueLimit: this.deps.queueLimit });
+    const body = JSON.stringify(toWire({ ...message, id: 0, statusSeq: 0 }));
+    const idempotency = key === undefined ? {} : { idempotency: { ...key, responseBody: body } };
+    const result = await store.acceptOutbound({ message, queueLimit: this.deps.queueLimit, ...idempotency });
     if (result.kind === 'queue_full') throw errors.queueFull(this.deps.queueLimit);
-    if (result.kind !== 'accepted') throw new Error(`unexpected accept result ${result.kind}`);
+    if (result.kind === 'replay') {
+      if (result.requestHash !== key?.requestHash) throw errors.idempotencyKeyReused();
+      return { body: result.responseBody, replayed: true };
+    }
     this.deps.onAccepted(result.message);
-    return result.message;
+    return { body, replayed: false };
   }
 
   async modify(caller: Caller, input: ModifyGroupInput): Promise<Group> {
@@ -147,4 +178,19 @@ export class GroupService {
     }
     return members;
   }
+}
+
+/** A group send's meaning under an `Idempotency-Key`: its fields, told apart from other sends'. */
+function hashGroupRequest(input: GroupSendInput): string {
+  const canonical = [
+    'group',
+    input.from_number,
+    input.numbers ?? [],
+    input.group_id ?? '',
+    input.content ?? '',
+    input.media_url ?? '',
+    input.send_style ?? '',
+    input.status_callback ?? '',
+  ];
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }

@@ -2,9 +2,9 @@ import type { Clock } from '../domain/clock.js';
 import { errors } from '../domain/errors.js';
 import { participantsOf } from '../domain/group.js';
 import type { Message, Service } from '../domain/message.js';
+import type { NetworkInbound } from '../domain/network-event.js';
 import { DEFAULT_HELP_REPLY, complianceKeyword } from '../domain/opt-out.js';
 import { parsePhone } from '../domain/phone.js';
-import type { ContactReply } from '../domain/job.js';
 import type { InboundResult, MessagesPort } from '../store/ports/messages-port.js';
 import type { NewMessage } from '../domain/message.js';
 import type { ContactsPort } from '../store/ports/contacts-port.js';
@@ -29,6 +29,8 @@ export interface ReceiveServiceDeps {
   serviceOf: (contact: string) => Service;
   /** Called after an inbound message (and any HELP reply) is committed: wake the worker, dispatcher, waiters. */
   onReceived: (result: InboundResult) => void;
+  /** Approves the pending Verify verifications whose code the committed message carries. */
+  matchVerifications?: (message: Message) => Promise<void>;
 }
 
 /**
@@ -40,34 +42,66 @@ export interface ReceiveServiceDeps {
 export class ReceiveService {
   constructor(private readonly deps: ReceiveServiceDeps) {}
 
-  async receive(owner: Owner, input: InboundInput, handle?: string): Promise<Message> {
+  /**
+   * `from.service` is the network's word on which service carried it; without one, the sandbox
+   * table's. `from.networkMessageId` makes a redelivery by the network a no-op.
+   */
+  async receive(
+    owner: Owner,
+    input: InboundInput,
+    from: { service?: Service; networkMessageId?: string } = {},
+  ): Promise<Message> {
     const { store, clock } = this.deps;
-    const from = parsePhone(input.from, 'from');
+    const network = from;
+    const contact = parsePhone(input.from, 'from');
     const to = await ownLine(store, owner.accountId, input.to, 'to');
     const { content, mediaUrl } = messageBody(input);
     const now = clock.now();
     let message = inboundDraft(owner, {
-      from,
+      from: contact,
       line: to,
       content,
       mediaUrl,
-      service: this.deps.serviceOf(from),
+      service: network.service ?? this.deps.serviceOf(contact),
       now,
-      ...(handle === undefined ? {} : { handle }),
     });
     if (input.group_id !== undefined) message = await this.inGroup(owner, message, input.group_id);
     // Keywords are a 1:1 matter: a STOP typed into a group chat is conversation.
     const keyword = message.messageType === 'message' ? complianceKeyword(content) : null;
     const helpReply = keyword === 'help' ? await this.helpReply(owner, message, now) : undefined;
-    const result = await store.acceptInbound({ message, keyword, ...(helpReply ? { helpReply } : {}) });
+    const result = await store.acceptInbound({
+      message,
+      keyword,
+      ...(helpReply ? { helpReply } : {}),
+      ...(network.networkMessageId === undefined ? {} : { providerMessageId: network.networkMessageId }),
+    });
     if (!result.duplicate) this.deps.onReceived(result);
+    if (!result.duplicate) await this.deps.matchVerifications?.(result.message);
     return result.message;
   }
 
-  /** The echo contact's reply to `cause` (a job of the worker); idempotent by the reply's handle. */
-  async receiveReply(reply: ContactReply, cause: Message): Promise<void> {
-    const owner = { accountId: cause.accountId, email: cause.accountEmail, plan: cause.plan };
-    await this.receive(owner, { from: cause.number, to: cause.sendblueNumber, content: reply.content }, reply.handle);
+  /**
+   * A message a line's network delivered (an SMPP MO, the sandbox echo contact's reply): stored
+   * for the line's account, idempotently by the network's id for it. A line removed meanwhile
+   * drops it (logged by the caller).
+   */
+  async receiveFromNetwork(inbound: NetworkInbound): Promise<Message | undefined> {
+    const line = await this.deps.store.findLine(inbound.line);
+    if (line === undefined) return undefined;
+    const owner = { accountId: line.accountId, email: line.accountEmail, plan: line.accountPlan };
+    return this.receive(
+      owner,
+      {
+        from: inbound.from,
+        to: inbound.line,
+        content: inbound.content,
+        ...(inbound.mediaUrl ? { media_url: inbound.mediaUrl } : {}),
+      },
+      {
+        service: inbound.service,
+        ...(inbound.networkMessageId === undefined ? {} : { networkMessageId: inbound.networkMessageId }),
+      },
+    );
   }
 
   private async inGroup(owner: Owner, message: NewMessage, groupId: string): Promise<NewMessage> {

@@ -10,7 +10,15 @@ import type { MessagesPort } from '../store/ports/messages-port.js';
 import type { Caller } from './caller.js';
 import { outboundDraft } from './message-drafts.js';
 import { messageBody, statusCallbackUrl } from '../domain/validation.js';
+import {
+  type AcceptKey,
+  DEFAULT_RETRY_MATCH_WINDOW_MS,
+  InflightKeys,
+  type RequestIdentity,
+  acceptKey,
+} from './request-identity.js';
 import { ownLine } from './validation.js';
+import { type AddressCheck, refusePrivateUrl } from './url-policy.js';
 
 /** The send body, after schema validation (types are right; values not yet checked). */
 export interface SendInput {
@@ -35,6 +43,10 @@ export interface SendServiceDeps {
   queueLimit: number;
   /** Called after a message and its job are committed, to wake the delivery worker. */
   onAccepted: (message: Message) => void;
+  /** Refuses private callback and media URLs at send time (the SSRF guard's policy); unchecked when absent. */
+  urlPolicy?: AddressCheck;
+  /** How long after a send an official SDK retry of it replays it (`TAPBACK_RETRY_MATCH_WINDOW_MS`). */
+  retryMatchWindowMs?: number;
 }
 
 /**
@@ -43,34 +55,24 @@ export interface SendServiceDeps {
  * retry a 4xx/429 safely; once stored, the answer is a 200.
  */
 export class SendService {
-  /** Sends under an idempotency key that are being stored right now, so concurrent retries wait. */
-  private readonly inflight = new Map<string, Promise<SendOutcome>>();
+  /** Sends under an idempotency key or digest that are being stored right now, so concurrent retries wait. */
+  private readonly inflight = new InflightKeys<SendOutcome>();
 
   constructor(private readonly deps: SendServiceDeps) {}
 
-  async send(caller: Caller, input: SendInput, idempotencyKey?: string): Promise<SendOutcome> {
-    if (idempotencyKey === undefined) return this.accept(caller, input, undefined);
-    const requestHash = hashRequest(input);
-    const slot = `${caller.accountId}:${idempotencyKey}`;
-    const running = this.inflight.get(slot);
-    if (running !== undefined) {
-      await running.catch(() => undefined);
-      return this.send(caller, input, idempotencyKey);
-    }
-    const work = this.accept(caller, input, { key: idempotencyKey, requestHash });
-    this.inflight.set(slot, work);
-    try {
-      return await work;
-    } finally {
-      this.inflight.delete(slot);
-    }
+  /**
+   * `identity`: an `Idempotency-Key` (a string, or `{kind: 'key'}`) or the request's digest
+   * (request-identity.ts); without one, nothing is replayed.
+   */
+  async send(caller: Caller, input: SendInput, identity?: string | RequestIdentity): Promise<SendOutcome> {
+    if (identity === undefined) return this.accept(caller, input, undefined);
+    const id: RequestIdentity = typeof identity === 'string' ? { kind: 'key', key: identity } : identity;
+    const window = this.deps.retryMatchWindowMs ?? DEFAULT_RETRY_MATCH_WINDOW_MS;
+    const key = acceptKey(id, () => hashRequest(input), this.deps.clock.now(), window);
+    return this.inflight.run(caller.accountId, key, () => this.accept(caller, input, key));
   }
 
-  private async accept(
-    caller: Caller,
-    input: SendInput,
-    idempotency: { key: string; requestHash: string } | undefined,
-  ): Promise<SendOutcome> {
+  private async accept(caller: Caller, input: SendInput, idempotency: AcceptKey | undefined): Promise<SendOutcome> {
     const draft = await this.validate(caller, input);
     const body = JSON.stringify(toWire({ ...draft, id: 0, statusSeq: 0 }));
     // An opted-out recipient is decided by the store, inside the accepting transaction.
@@ -102,6 +104,8 @@ export class SendService {
     const from = await ownLine(this.deps.store, caller.accountId, input.from_number, 'from_number');
     const { content, mediaUrl } = messageBody(input);
     const statusCallback = statusCallbackUrl(input.status_callback);
+    refusePrivateUrl(this.deps.urlPolicy, mediaUrl, 'media_url');
+    refusePrivateUrl(this.deps.urlPolicy, statusCallback ?? '', 'status_callback');
     return outboundDraft(caller, {
       line: from,
       to,

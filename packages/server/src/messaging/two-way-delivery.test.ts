@@ -3,13 +3,12 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../domain/clock.js';
 import { MessageEvents } from '../delivery/message-events.js';
-import { ProviderRegistry } from '../delivery/providers/provider.js';
 import { SandboxProvider } from '../delivery/providers/sandbox/sandbox-provider.js';
 import { advanceTime } from '../delivery/time-travel.js';
 import { Worker } from '../delivery/worker.js';
 import type { Store } from '../store/store.js';
 import { type BackendInstance, STORE_BACKENDS } from '../../test/support/backends.js';
-import { FakeProvider } from '../../test/support/fake-provider.js';
+import { FakeProvider, directoryOf } from '../../test/support/fake-provider.js';
 import type { Caller } from './caller.js';
 import { ReceiveService } from './receive-message.js';
 import { SendService } from './send-message.js';
@@ -38,13 +37,13 @@ describe.each(STORE_BACKENDS)('two-way delivery ($name)', (backend) => {
     new Worker({
       store,
       clock,
-      providers: new ProviderRegistry([fake, new SandboxProvider({ sentDelayMs: 100, deliveredDelayMs: 400 })]),
+      providers: directoryOf([fake, new SandboxProvider({ sentDelayMs: 100, deliveredDelayMs: 400 })]),
       events: new MessageEvents(),
       logger: pino({ level: 'silent' }),
       settings: SANDBOX_WORKER_SETTINGS,
-      onContactReply: async (reply, cause) => {
+      onInbound: async (inbound) => {
         if (failReplies) throw new Error('simulated crash while receiving');
-        await receive.receiveReply(reply, cause);
+        await receive.receiveFromNetwork(inbound);
       },
     });
 
@@ -113,7 +112,13 @@ describe.each(STORE_BACKENDS)('two-way delivery ($name)', (backend) => {
     expect(replies.map((m) => [m.content, m.number, m.sendblueNumber])).toEqual([['Echo: ping', ECHO, SANDBOX_LINE]]);
     expect(await store.countJobs()).toBe(0);
     // Receiving the same reply again (a job re-run after a crash) stores nothing new.
-    await receive.receiveReply({ handle: replies[0]!.handle, content: 'Echo: ping' }, delivered!);
+    await receive.receiveFromNetwork({
+      line: SANDBOX_LINE,
+      from: ECHO,
+      content: 'Echo: ping',
+      service: 'iMessage',
+      networkMessageId: replies[0]!.providerMessageId!,
+    });
     expect((await inbound()).total).toBe(1);
   });
 });

@@ -1,3 +1,4 @@
+import { type AccountEventSink, NO_ACCOUNT_EVENTS } from '../domain/account-event.js';
 import type { Clock } from '../domain/clock.js';
 import { errors } from '../domain/errors.js';
 import { parsePhone } from '../domain/phone.js';
@@ -37,6 +38,10 @@ export class TypingService {
     private readonly clock: Clock,
     /** Wakes the webhook dispatcher after deliveries are queued. */
     private readonly onQueued: () => void,
+    /** Where a contact's typing is published live (`typing.changed`). */
+    private readonly events: AccountEventSink = NO_ACCOUNT_EVENTS,
+    /** Shows the indicator on the line's network, if its provider can (delivery/line-capabilities.ts). */
+    private readonly showTyping: (line: string, to: string) => Promise<'shown' | 'unavailable'> = async () => 'shown',
   ) {}
 
   async send(caller: Caller, input: SendTypingInput): Promise<{ number: string; status: 'SENT'; error_message: null }> {
@@ -52,6 +57,7 @@ export class TypingService {
       messageType: 'message',
     });
     if (total === 0) throw errors.noRouteMapping('number', number, line);
+    if ((await this.showTyping(line, number)) === 'unavailable') throw errors.typingUnavailable('from_number', line);
     return { number, status: 'SENT', error_message: null };
   }
 
@@ -82,6 +88,12 @@ export class TypingService {
       await this.store.enqueueWebhooks(deliveries, now);
       this.onQueued();
     }
+    this.events.publish({
+      accountId: caller.accountId,
+      type: 'typing.changed',
+      occurredAt: now,
+      data: { number: contact, sendblue_number: line, is_typing: payload.is_typing },
+    });
     return deliveries.length;
   }
 }

@@ -14,3 +14,15 @@ export async function ownLine(lines: LinesPort, accountId: number, raw: string, 
   if (line === undefined || line.accountId !== accountId) throw errors.unknownLine(field, number);
   return number;
 }
+
+/**
+ * `raw` as one of the account's sandbox lines: the sandbox routes inject contacts' messages and
+ * typing only where no real network carries the line, so an API key cannot forge inbound traffic
+ * on a real line.
+ */
+export async function sandboxLine(lines: LinesPort, accountId: number, raw: string, field: string): Promise<string> {
+  const number = await ownLine(lines, accountId, raw, field);
+  const line = await lines.findLine(number);
+  if (line !== undefined && line.provider !== 'sandbox') throw errors.notSandboxLine(field, number, line.provider);
+  return number;
+}

@@ -1,5 +1,5 @@
 import type { NewMessage } from '../domain/message.js';
-import type { AcceptInput, AcceptResult } from './ports/messages-port.js';
+import type { AcceptIdempotency, AcceptInput, AcceptResult } from './ports/messages-port.js';
 
 /**
  * What a backend knows, inside its accepting transaction, that the accept rules depend on. SQLite
@@ -8,12 +8,19 @@ import type { AcceptInput, AcceptResult } from './ports/messages-port.js';
  */
 export interface AcceptState {
   /** The response stored under an idempotency key, by this batch or before it. */
-  priorResponse(accountId: number, key: string): { requestHash: string; responseBody: string } | undefined;
+  priorResponse(accountId: number, key: string): PriorResponse | undefined;
   /** The account's QUEUED messages, counting those this batch has accepted so far. */
   queuedCount(accountId: number): number;
   isOptedOut(accountId: number, number: string): boolean;
   /** Called for every item decided `store`, before the next item is decided. */
   accepted(decision: StoreDecision, input: AcceptInput): void;
+}
+
+export interface PriorResponse {
+  requestHash: string;
+  responseBody: string;
+  /** When it was stored (epoch ms): a request digest's match is bounded in time. */
+  createdAt: number;
 }
 
 /** An item to store: the message as decided (maybe the DECLINED copy) and the body its key keeps. */
@@ -31,8 +38,9 @@ export type AcceptDecision = StoreDecision | Exclude<AcceptResult, { kind: 'acce
 /**
  * The accept rules, in order, for one item: an opted-out contact gets the DECLINED copy (decided
  * inside the transaction, so a send can never slip past a STOP committed before it); a known
- * idempotency key replays its first response; a QUEUED message past the account's queue limit is
- * refused before anything is stored. Both backends decide every item here.
+ * idempotency key replays its first response (a request digest only on a retry, within its
+ * window); a QUEUED message past the account's queue limit is refused before anything is stored.
+ * Both backends decide every item here.
  */
 export function decideAccept(input: AcceptInput, state: AcceptState): AcceptDecision {
   const original = input.message;
@@ -41,9 +49,10 @@ export function decideAccept(input: AcceptInput, state: AcceptState): AcceptDeci
       ? input.whenOptedOut
       : undefined;
   const message = declined?.message ?? original;
-  if (input.idempotency !== undefined) {
+  if (input.idempotency !== undefined && looksBack(input.idempotency)) {
     const prior = state.priorResponse(message.accountId, input.idempotency.key);
-    if (prior !== undefined)
+    const since = input.idempotency.retryMatch?.since;
+    if (prior !== undefined && (since === undefined || prior.createdAt >= since))
       return { kind: 'replay', requestHash: prior.requestHash, responseBody: prior.responseBody };
   }
   const queued = message.status === 'QUEUED';
@@ -59,16 +68,24 @@ export function decideAccept(input: AcceptInput, state: AcceptState): AcceptDeci
 }
 
 /**
+ * Whether an item may replay a stored response: a client's key always, a request digest only on a
+ * retry (a first attempt records its digest and is stored, even if an identical request was).
+ */
+export function looksBack(idempotency: AcceptIdempotency): boolean {
+  return idempotency.retryMatch === undefined || idempotency.retryMatch.since !== undefined;
+}
+
+/**
  * An `AcceptState` over facts read up front (PostgreSQL's one read per batch), which remembers what
  * the batch itself accepts so later items see it.
  */
 export class BatchAcceptState implements AcceptState {
-  private readonly prior: Map<string, { requestHash: string; responseBody: string }>;
+  private readonly prior: Map<string, PriorResponse>;
   private readonly queued: Map<number, number>;
   private readonly opted: Set<string>;
 
   constructor(read: {
-    keys: readonly { accountId: number; key: string; requestHash: string; responseBody: string }[];
+    keys: readonly ({ accountId: number; key: string } & PriorResponse)[];
     queued: readonly { accountId: number; n: number }[];
     optedOut: readonly { accountId: number; number: string }[];
   }) {
@@ -77,7 +94,7 @@ export class BatchAcceptState implements AcceptState {
     this.opted = new Set(read.optedOut.map((o) => `${o.accountId} ${o.number}`));
   }
 
-  priorResponse(accountId: number, key: string): { requestHash: string; responseBody: string } | undefined {
+  priorResponse(accountId: number, key: string): PriorResponse | undefined {
     return this.prior.get(`${accountId} ${key}`);
   }
 
@@ -96,6 +113,7 @@ export class BatchAcceptState implements AcceptState {
       this.prior.set(`${accountId} ${input.idempotency.key}`, {
         requestHash: input.idempotency.requestHash,
         responseBody: decision.responseBody,
+        createdAt: decision.message.createdAt,
       });
     }
   }

@@ -1,9 +1,19 @@
 import type { AccountsPort } from './ports/accounts-port.js';
 import type { ContactsPort } from './ports/contacts-port.js';
+import type { ContactRecordsPort } from './ports/contact-records-port.js';
+import type { EventsPort } from './ports/events-port.js';
 import type { JobsPort } from './ports/jobs-port.js';
+import type { ReceiptsPort } from './ports/receipts-port.js';
 import type { LinesPort } from './ports/lines-port.js';
+import type { MediaPort } from './ports/media-port.js';
 import type { MessagesPort } from './ports/messages-port.js';
 import type { WebhooksPort } from './ports/webhooks-port.js';
+import type { CallForwardingPort } from './ports/call-forwarding-port.js';
+import type { LocationSharesPort } from './ports/location-shares-port.js';
+import type { SeatsPort } from './ports/seats-port.js';
+import type { TokensPort } from './ports/tokens-port.js';
+import type { TotpPort } from './ports/totp-port.js';
+import type { VerifyPort } from './ports/verify-port.js';
 import type { Store } from './store.js';
 
 /** Every method of a port, named once: `satisfies` fails the build when a port gains one not listed. */
@@ -14,6 +24,25 @@ function methods<P>() {
 }
 
 const PORT_METHODS = {
+  verify: methods<VerifyPort>()([
+    'createVerifyService',
+    'getVerifyService',
+    'listVerifyServices',
+    'updateVerifyService',
+    'deleteVerifyService',
+    'createVerification',
+    'getVerification',
+    'listVerifications',
+    'approveVerifications',
+    'cancelVerification',
+    'expireVerifications',
+    'nextVerificationExpiry',
+  ]),
+  totp: methods<TotpPort>()(['createTotpSecret', 'listTotpSecrets', 'getTotpSecret', 'deleteTotpSecret']),
+  tokens: methods<TokensPort>()(['createAuthToken', 'revokeAuthToken', 'findAuthToken']),
+  seats: methods<SeatsPort>()(['listSeats', 'countSeats', 'findSeat']),
+  locationShares: methods<LocationSharesPort>()(['requestLocationShare', 'getLocationShare', 'listLocationShares']),
+  callForwarding: methods<CallForwardingPort>()(['getCallForwarding', 'setCallForwarding', 'clearCallForwarding']),
   accounts: methods<AccountsPort>()([
     'createAccount',
     'findAccountByEmail',
@@ -23,7 +52,16 @@ const PORT_METHODS = {
     'revokeApiKey',
     'findApiKey',
   ]),
-  lines: methods<LinesPort>()(['addLine', 'findLine', 'listLines']),
+  lines: methods<LinesPort>()([
+    'addLine',
+    'findLine',
+    'listLines',
+    'updateLine',
+    'removeLine',
+    'listLineConfigs',
+    'recordLineHealth',
+    'listLineHealth',
+  ]),
   messages: methods<Required<MessagesPort>>()([
     'acceptOutbound',
     'acceptInbound',
@@ -32,6 +70,19 @@ const PORT_METHODS = {
     'onMessagesStored',
   ]),
   jobs: methods<Required<JobsPort>>()(['claimJobs', 'finishJobs', 'nextJobAt', 'countJobs', 'onJobsAvailable']),
+  receipts: methods<ReceiptsPort>()(['applyNetworkReceipts', 'expireEarlyReceipts']),
+  contactRecords: methods<ContactRecordsPort>()([
+    'saveContactRecords',
+    'getContactRecord',
+    'updateContactRecord',
+    'listContactRecords',
+    'countContactRecords',
+    'deleteContactRecords',
+    'setContactService',
+    'requestContactVerification',
+    'getVerifiedContact',
+    'listVerifiedContacts',
+  ]),
   contacts: methods<ContactsPort>()([
     'getContact',
     'setContactOptOut',
@@ -41,6 +92,8 @@ const PORT_METHODS = {
     'getGroup',
     'setGroupMembers',
   ]),
+  events: methods<EventsPort>()(['publishEvents', 'onEvents', 'watchAccountEvents', 'isAccountWatched']),
+  media: methods<MediaPort>()(['saveMedia', 'getMedia', 'renameGroup', 'setGroupPhoto']),
   webhooks: methods<WebhooksPort>()([
     'getWebhookConfig',
     'updateWebhookConfig',

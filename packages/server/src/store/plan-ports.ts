@@ -1,8 +1,35 @@
 import type { SecretCipher } from '../lib/secret-cipher.js';
 import type { AccountsPort } from './ports/accounts-port.js';
 import type { ContactsPort } from './ports/contacts-port.js';
+import type { ContactRecordsPort } from './ports/contact-records-port.js';
 import type { LinesPort } from './ports/lines-port.js';
+import type { MediaPort } from './ports/media-port.js';
 import type { WebhooksPort } from './ports/webhooks-port.js';
+import type { CallForwardingPort } from './ports/call-forwarding-port.js';
+import type { LocationSharesPort } from './ports/location-shares-port.js';
+import type { SeatsPort } from './ports/seats-port.js';
+import type { TokensPort } from './ports/tokens-port.js';
+import type { TotpPort } from './ports/totp-port.js';
+import type { VerifyPort } from './ports/verify-port.js';
+import { createTotpSecret, deleteTotpSecret, getTotpSecret, listTotpSecrets } from './queries/totp-queries.js';
+import {
+  approveVerifications,
+  cancelVerification,
+  createVerification,
+  createVerifyService,
+  deleteVerifyService,
+  expireVerifications,
+  getVerification,
+  getVerifyService,
+  listVerifications,
+  listVerifyServices,
+  nextVerificationExpiry,
+  updateVerifyService,
+} from './queries/verify-queries.js';
+import { clearCallForwarding, getCallForwarding, setCallForwarding } from './queries/call-forwarding-queries.js';
+import { getLocationShare, listLocationShares, requestLocationShare } from './queries/location-queries.js';
+import { countSeats, findSeat, listSeats } from './queries/seat-queries.js';
+import { createAuthToken, revokeAuthToken } from './queries/token-queries.js';
 import {
   createAccount,
   createApiKey,
@@ -13,8 +40,31 @@ import {
 } from './queries/account-queries.js';
 import { getAccountSettings, updateAccountSettings } from './queries/account-settings-queries.js';
 import { getContact, setContactOptOut } from './queries/contact-queries.js';
-import { findOrCreateGroup, getGroup, setGroupMembers } from './queries/group-queries.js';
-import { addLine, listLines } from './queries/line-queries.js';
+import {
+  countContactRecords,
+  deleteContactRecords,
+  getContactRecord,
+  listContactRecords,
+  saveContactRecords,
+  setContactService,
+  updateContactRecord,
+} from './queries/contact-record-queries.js';
+import {
+  getVerifiedContact,
+  listVerifiedContacts,
+  requestContactVerification,
+} from './queries/verified-contact-queries.js';
+import { findOrCreateGroup, getGroup, renameGroup, setGroupMembers, setGroupPhoto } from './queries/group-queries.js';
+import { getMedia, saveMedia } from './queries/media-queries.js';
+import {
+  addLine,
+  listLineConfigs,
+  listLineHealth,
+  listLines,
+  recordLineHealth,
+  removeLine,
+  updateLine,
+} from './queries/line-queries.js';
 import type { PlanOf } from './queries/query-plan.js';
 import { getWebhookConfig, removeWebhookEndpoints, updateWebhookConfig } from './queries/webhook-config-queries.js';
 import { listWebhookDeliveries, replayWebhookDelivery } from './queries/webhook-log-queries.js';
@@ -27,8 +77,16 @@ export interface PlanRunner {
 
 /** Everything the plans serve; the per-request lookups (`findApiKey`, `findLine`) each backend keeps fast its own way. */
 export type PlanPorts = Omit<AccountsPort, 'findApiKey'> &
+  VerifyPort &
+  TotpPort &
+  Omit<TokensPort, 'findAuthToken'> &
+  SeatsPort &
+  LocationSharesPort &
+  CallForwardingPort &
   Omit<LinesPort, 'findLine'> &
   ContactsPort &
+  ContactRecordsPort &
+  MediaPort &
   Pick<
     WebhooksPort,
     | 'getWebhookConfig'
@@ -61,20 +119,68 @@ export function planPorts(
     createApiKey: (input) => write(plans.run(createApiKey, input)),
     listApiKeys: (accountId) => plans.run(listApiKeys, accountId),
     revokeApiKey: (keyId, now) => write(plans.run(revokeApiKey, keyId, now)),
-    addLine: (input) => write(plans.run(addLine, input)),
+    createAuthToken: (input) => write(plans.run(createAuthToken, input)),
+    revokeAuthToken: (accountId, tokenId, now) => write(plans.run(revokeAuthToken, accountId, tokenId, now)),
+    listSeats: (accountId, filter, now) => plans.run(listSeats, accountId, filter, now),
+    countSeats: (accountId, filter, now) => plans.run(countSeats, accountId, filter, now),
+    findSeat: (accountId, id, now) => plans.run(findSeat, accountId, id, now),
+    requestLocationShare: (input) => plans.run(requestLocationShare, input),
+    getLocationShare: (accountId, lineId, number) => plans.run(getLocationShare, accountId, lineId, number),
+    listLocationShares: (accountId, lineId) => plans.run(listLocationShares, accountId, lineId),
+    getCallForwarding: (accountId, lineId) => plans.run(getCallForwarding, accountId, lineId),
+    setCallForwarding: (input) => plans.run(setCallForwarding, input),
+    clearCallForwarding: (accountId, lineId) => plans.run(clearCallForwarding, accountId, lineId),
+    addLine: (input) => write(plans.run(addLine, cipher, input)),
     listLines: (accountId) => plans.run(listLines, accountId),
+    updateLine: (input) => write(plans.run(updateLine, cipher, input)),
+    removeLine: (number) => write(plans.transaction(removeLine, number)),
+    listLineConfigs: () => plans.run(listLineConfigs, cipher),
+    recordLineHealth: (health) => plans.run(recordLineHealth, health),
+    listLineHealth: (accountId) => plans.run(listLineHealth, accountId),
     getContact: (accountId, number) => plans.run(getContact, accountId, number),
     setContactOptOut: (input) => plans.run(setContactOptOut, input),
+    saveContactRecords: (input) => plans.transaction(saveContactRecords, input),
+    getContactRecord: (accountId, number) => plans.run(getContactRecord, accountId, number),
+    updateContactRecord: (input) => plans.transaction(updateContactRecord, input),
+    listContactRecords: (accountId, query) => plans.transaction(listContactRecords, accountId, query),
+    countContactRecords: (accountId) => plans.run(countContactRecords, accountId),
+    deleteContactRecords: (input) => plans.transaction(deleteContactRecords, input),
+    setContactService: (input) => plans.run(setContactService, input),
+    requestContactVerification: (input) => plans.run(requestContactVerification, input),
+    getVerifiedContact: (accountId, number) => plans.run(getVerifiedContact, accountId, number),
+    listVerifiedContacts: (accountId) => plans.run(listVerifiedContacts, accountId),
     getAccountSettings: (accountId) => plans.run(getAccountSettings, accountId),
     updateAccountSettings: (accountId, update) => plans.run(updateAccountSettings, accountId, update),
     findOrCreateGroup: (input) => plans.transaction(findOrCreateGroup, input),
     getGroup: (accountId, groupId) => plans.run(getGroup, accountId, groupId),
     setGroupMembers: (input) => plans.run(setGroupMembers, input),
+    saveMedia: (media) => plans.run(saveMedia, media),
+    getMedia: (id) => plans.run(getMedia, id),
+    renameGroup: (input) => plans.run(renameGroup, input),
+    setGroupPhoto: (input) => plans.transaction(setGroupPhoto, input),
     getWebhookConfig: (accountId, now) => plans.transaction(getWebhookConfig, cipher, accountId, now),
     updateWebhookConfig: (accountId, update, now) =>
       plans.transaction(updateWebhookConfig, cipher, accountId, update, now),
     removeWebhookEndpoints: (accountId, input) => plans.transaction(removeWebhookEndpoints, accountId, input),
     listWebhookDeliveries: (accountId, query) => plans.run(listWebhookDeliveries, accountId, query),
     replayWebhookDelivery: (accountId, id, now) => plans.run(replayWebhookDelivery, accountId, id, now),
+    createVerifyService: (service) => plans.run(createVerifyService, service),
+    getVerifyService: (accountId, sid) => plans.run(getVerifyService, accountId, sid),
+    listVerifyServices: (accountId, page) => plans.run(listVerifyServices, accountId, page),
+    updateVerifyService: (accountId, sid, patch) => plans.run(updateVerifyService, accountId, sid, patch),
+    deleteVerifyService: (accountId, sid) => plans.transaction(deleteVerifyService, accountId, sid),
+    createVerification: (verification) => plans.run(createVerification, verification),
+    getVerification: (accountId, serviceSid, sid, now) =>
+      plans.transaction(getVerification, accountId, serviceSid, sid, now),
+    listVerifications: (accountId, query) => plans.transaction(listVerifications, accountId, query),
+    approveVerifications: (input) => plans.transaction(approveVerifications, input),
+    cancelVerification: (accountId, serviceSid, sid, now) =>
+      plans.transaction(cancelVerification, accountId, serviceSid, sid, now),
+    expireVerifications: (now, limit) => plans.run(expireVerifications, now, limit),
+    nextVerificationExpiry: () => plans.run(nextVerificationExpiry),
+    createTotpSecret: (secret) => plans.run(createTotpSecret, cipher, secret),
+    listTotpSecrets: (accountId) => plans.run(listTotpSecrets, accountId),
+    getTotpSecret: (accountId, id) => plans.run(getTotpSecret, cipher, accountId, id),
+    deleteTotpSecret: (accountId, id) => plans.run(deleteTotpSecret, accountId, id),
   };
 }

@@ -1,9 +1,19 @@
 import type { AccountsPort } from './ports/accounts-port.js';
 import type { ContactsPort } from './ports/contacts-port.js';
+import type { ContactRecordsPort } from './ports/contact-records-port.js';
+import type { EventsPort } from './ports/events-port.js';
 import type { JobsPort } from './ports/jobs-port.js';
+import type { ReceiptsPort } from './ports/receipts-port.js';
 import type { LinesPort } from './ports/lines-port.js';
+import type { MediaPort } from './ports/media-port.js';
 import type { MessagesPort } from './ports/messages-port.js';
 import type { WebhooksPort } from './ports/webhooks-port.js';
+import type { CallForwardingPort } from './ports/call-forwarding-port.js';
+import type { LocationSharesPort } from './ports/location-shares-port.js';
+import type { SeatsPort } from './ports/seats-port.js';
+import type { TokensPort } from './ports/tokens-port.js';
+import type { TotpPort } from './ports/totp-port.js';
+import type { VerifyPort } from './ports/verify-port.js';
 
 /**
  * A whole storage backend: every port (ports/, one file per concern) plus its lifecycle. Only the
@@ -13,7 +23,24 @@ import type { WebhooksPort } from './ports/webhooks-port.js';
  * run against each, so no behaviour may differ between them except speed. Methods are async even
  * where SQLite is synchronous, because PostgreSQL is not.
  */
-export interface Store extends AccountsPort, LinesPort, MessagesPort, JobsPort, ContactsPort, WebhooksPort {
+export interface Store
+  extends
+    AccountsPort,
+    LinesPort,
+    MessagesPort,
+    JobsPort,
+    ReceiptsPort,
+    ContactsPort,
+    ContactRecordsPort,
+    WebhooksPort,
+    MediaPort,
+    EventsPort,
+    TokensPort,
+    SeatsPort,
+    LocationSharesPort,
+    CallForwardingPort,
+    VerifyPort,
+    TotpPort {
   /** What differs between backends, as data rather than `if (dialect)` checks. */
   readonly capabilities: StoreCapabilities;
   migrate(): Promise<void>;

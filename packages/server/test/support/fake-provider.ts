@@ -1,6 +1,11 @@
 import type { Clock } from '../../src/domain/clock.js';
-import type { Provider, ProviderResult, ProviderSendRequest } from '../../src/delivery/providers/provider.js';
-import type { StatusPatch } from '../../src/domain/job.js';
+import type {
+  Provider,
+  ProviderConnection,
+  ProviderSendRequest,
+  SendResult,
+} from '../../src/delivery/providers/provider.js';
+import type { ProviderDirectory } from '../../src/delivery/worker.js';
 
 /** One call the worker made, as the fake saw it. */
 export interface ProviderCall {
@@ -13,10 +18,7 @@ export interface ProviderCall {
 }
 
 /** What the fake does for one call; may return a promise that never settles. */
-export type FakeBehaviour = (
-  request: ProviderSendRequest,
-  signal: AbortSignal,
-) => ProviderResult | Promise<ProviderResult>;
+export type FakeBehaviour = (request: ProviderSendRequest, signal: AbortSignal) => SendResult | Promise<SendResult>;
 
 /**
  * A scriptable Provider that records every call. By default it accepts and reports SENT at once;
@@ -29,15 +31,19 @@ export class FakeProvider implements Provider {
 
   constructor(
     private readonly clock: Clock,
-    readonly name = 'fake',
+    readonly kind = 'fake',
   ) {}
+
+  async connect(): Promise<ProviderConnection> {
+    return { closed: new Promise(() => undefined), close: async () => undefined };
+  }
 
   behave(behaviour: FakeBehaviour): this {
     this.behaviour = behaviour;
     return this;
   }
 
-  async send(request: ProviderSendRequest, signal: AbortSignal): Promise<ProviderResult> {
+  async send(request: ProviderSendRequest, signal: AbortSignal): Promise<SendResult> {
     this.calls.push({
       handle: request.message.handle,
       to: request.message.toNumber,
@@ -70,28 +76,39 @@ export class FakeProvider implements Provider {
 }
 
 /** Accepted: SENT now, and optionally DELIVERED `deliveredAfterMs` later. */
-export function sentNow(deliveredAfterMs?: number): ProviderResult {
-  const events: { afterMs: number; patch: StatusPatch }[] = [{ afterMs: 0, patch: { status: 'SENT' } }];
-  if (deliveredAfterMs !== undefined) events.push({ afterMs: deliveredAfterMs, patch: { status: 'DELIVERED' } });
-  return { kind: 'accepted', events };
+export function sentNow(deliveredAfterMs?: number): SendResult {
+  return {
+    kind: 'accepted',
+    patches: [{ status: 'SENT' }],
+    scheduled: deliveredAfterMs === undefined ? [] : [{ afterMs: deliveredAfterMs, patch: { status: 'DELIVERED' } }],
+  };
 }
 
-export function transientFailure(errorMessage = 'fake: temporary failure'): ProviderResult {
+/** The worker's view of `providers`, each carrying the lines whose provider kind is its `kind`. */
+export function directoryOf(providers: readonly Provider[]): ProviderDirectory {
+  const byKind = new Map(providers.map((p) => [p.kind, p]));
+  return {
+    resolve: (_line, kind) =>
+      byKind.get(kind) ?? { reason: 'unknown_kind', detail: `no provider "${kind}" runs on this server` },
+  };
+}
+
+export function transientFailure(errorMessage = 'fake: temporary failure'): SendResult {
   return { kind: 'failed', retryable: true, errorCode: 10001, errorMessage };
 }
 
-export function permanentFailure(errorCode = 10001, errorMessage = 'fake: rejected'): ProviderResult {
+export function permanentFailure(errorCode = 10001, errorMessage = 'fake: rejected'): SendResult {
   return { kind: 'failed', retryable: false, errorCode, errorMessage, errorReason: 'fake: permanent' };
 }
 
 /** A promise that never settles and ignores its abort signal: a provider stuck on a dead socket. */
-export function hangForever(): Promise<ProviderResult> {
-  return new Promise<ProviderResult>(() => undefined);
+export function hangForever(): Promise<SendResult> {
+  return new Promise<SendResult>(() => undefined);
 }
 
 /** Settles only when `signal` aborts, then rejects: a provider that honours cancellation. */
-export function hangUntilAborted(signal: AbortSignal): Promise<ProviderResult> {
-  return new Promise<ProviderResult>((_resolve, reject) => {
+export function hangUntilAborted(signal: AbortSignal): Promise<SendResult> {
+  return new Promise<SendResult>((_resolve, reject) => {
     signal.addEventListener('abort', () => reject(new Error('fake: aborted')), { once: true });
   });
 }

@@ -102,7 +102,7 @@ export const accountWebhookRoutes: FastifyPluginAsyncTypebox<AccountWebhookRoute
         summary: 'Replace webhooks',
         description: 'Replaces every entry of every type (types left out become empty) and the globalSecret.',
         tags: TAG,
-        operationId: 'webhooks.replace',
+        operationId: 'webhooks.update',
         body: ReplaceWebhooksBody,
         response: { 200: WebhooksResponse, ...ERROR_RESPONSES },
       },

@@ -19,6 +19,8 @@ export interface SandboxContactRouteDeps {
   waiter: MessageWaiter;
   /** Wait requests per second per account, `timeout_ms=0` ones included. */
   waitRatePerSecond: number;
+  /** Refuses a line of the account that a real network carries (`not_a_sandbox_line`). */
+  requireSandboxLine: (accountId: number, raw: string, field: string) => Promise<void>;
 }
 
 const TAG = ['Sandbox'];
@@ -30,7 +32,7 @@ const DEFAULT_WAIT_MS = 5_000;
  */
 export const sandboxContactRoutes: FastifyPluginAsyncTypebox<SandboxContactRouteDeps> = async (
   app,
-  { receive, typing, waiter, waitRatePerSecond },
+  { receive, typing, waiter, waitRatePerSecond, requireSandboxLine },
 ) => {
   app.post(
     '/sandbox/inbound',
@@ -46,7 +48,10 @@ export const sandboxContactRoutes: FastifyPluginAsyncTypebox<SandboxContactRoute
         response: { 200: MESSAGE_REF, ...ERROR_RESPONSES },
       },
     },
-    async (request) => toWire(await receive.receive(callerOf(request), request.body)),
+    async (request) => {
+      await requireSandboxLine(callerOf(request).accountId, request.body.to, 'to');
+      return toWire(await receive.receive(callerOf(request), request.body));
+    },
   );
 
   app.post(
@@ -61,10 +66,10 @@ export const sandboxContactRoutes: FastifyPluginAsyncTypebox<SandboxContactRoute
         response: { 200: TypingSimulationResponseSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => ({
-      status: 'OK' as const,
-      deliveries: await typing.contactTyping(callerOf(request), request.body),
-    }),
+    async (request) => {
+      await requireSandboxLine(callerOf(request).accountId, request.body.to, 'to');
+      return { status: 'OK' as const, deliveries: await typing.contactTyping(callerOf(request), request.body) };
+    },
   );
 
   app.get(

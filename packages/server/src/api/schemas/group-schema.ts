@@ -65,5 +65,44 @@ export const GroupResponseSchema = Type.Object({
       }),
     ),
     worker_group_id: Nullable(Type.String()),
+    group_photo: Type.Union([Type.Object({ photo_guid: Type.String(), url: Type.String() }), Type.Null()]),
+  }),
+});
+
+const optionalLine = Type.Optional(
+  Nullable(Type.String({ minLength: 1, maxLength: 64, description: 'The group’s line, E.164; null or absent: any' })),
+);
+
+export const RenameGroupBodySchema = Type.Object({
+  group_name: Nullable(
+    Type.String({ maxLength: 256, description: 'New name; null or an empty string clears it, whitespace is refused' }),
+  ),
+  from_number: optionalLine,
+});
+
+/** JSON (`photo_url`) or multipart (`file`, plus the same fields as text). */
+export const SetGroupPhotoBodySchema = Type.Object({
+  photo_url: Type.Optional(
+    Nullable(Type.String({ maxLength: 2048, description: 'Public http(s) URL of a JPEG, PNG or GIF; null clears' })),
+  ),
+  from_number: optionalLine,
+});
+
+const GroupPhotoSchema = Type.Object({
+  photo_guid: Type.String({ description: 'The photo’s media object id' }),
+  url: Type.String({ description: 'Where Tapback serves the photo (no authentication: the URL is unguessable)' }),
+});
+
+export const RenameGroupResponseSchema = Type.Object({
+  status: Type.Literal('OK'),
+  data: Type.Object({ from_number: Nullable(Type.String()), group_id: Type.String(), group_name: Type.String() }),
+});
+
+export const SetGroupPhotoResponseSchema = Type.Object({
+  status: Type.Literal('OK'),
+  data: Type.Object({
+    from_number: Nullable(Type.String()),
+    group_id: Type.String(),
+    group_photo: Type.Union([GroupPhotoSchema, Type.Null()]),
   }),
 });

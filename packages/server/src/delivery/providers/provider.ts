@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { StatusPatch } from '../../domain/job.js';
 import type { Message, Service } from '../../domain/message.js';
+import type { NetworkInbound, NetworkReceipt } from '../../domain/network-event.js';
 
 /**
  * A network that carries a line's messages: the sandbox, SMPP (SMS), later BlueBubbles (iMessage).
@@ -90,24 +91,7 @@ export interface ProviderEvents {
   onInbound(message: NetworkInbound): Promise<void>;
 }
 
-export interface NetworkReceipt {
-  /** The line (E.164) whose network issued the id. */
-  line: string;
-  networkMessageId: string;
-  patch: StatusPatch;
-}
-
-export interface NetworkInbound {
-  /** The line it was sent to (E.164). */
-  line: string;
-  /** The contact (E.164). */
-  from: string;
-  content: string;
-  mediaUrl?: string | null;
-  service: Service;
-  /** The network's id for it: a redelivery with the same id is stored once. */
-  networkMessageId?: string;
-}
+export type { NetworkInbound, NetworkReceipt } from '../../domain/network-event.js';
 
 /**
  * Builds a line's provider from the line's settings. `parse` validates settings as the CLI and API
@@ -127,40 +111,4 @@ export interface ProviderDeps {
   /** Epoch ms on the server's clock. */
   now(): number;
   logger: Logger;
-}
-
-// ---- Transitional: the sandbox-only contract the worker still uses until it moves to the one above.
-export interface LegacyProvider {
-  readonly name: string;
-  send(request: ProviderSendRequest, signal: AbortSignal): Promise<ProviderResult>;
-}
-
-export type ProviderResult =
-  | {
-      kind: 'accepted';
-      events: { afterMs: number; patch: StatusPatch }[];
-      replies?: { afterMs: number; content: string }[];
-    }
-  | {
-      kind: 'failed';
-      retryable: boolean;
-      errorCode: number;
-      errorMessage: string;
-      errorReason?: string;
-    };
-
-export class ProviderRegistry {
-  private readonly byName = new Map<string, LegacyProvider>();
-
-  constructor(providers: LegacyProvider[]) {
-    for (const p of providers) this.byName.set(p.name, p);
-  }
-
-  get(name: string): LegacyProvider | undefined {
-    return this.byName.get(name);
-  }
-
-  names(): string[] {
-    return [...this.byName.keys()];
-  }
 }

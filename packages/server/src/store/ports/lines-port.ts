@@ -1,8 +1,31 @@
 import type { Line } from '../../domain/account.js';
+import type { LineConfig, LineHealth } from '../../domain/line.js';
 
-/** The numbers accounts send from, each with the provider that carries it. */
+/** The numbers accounts send from, each with the provider that carries it and that provider's health. */
 export interface LinesPort {
-  addLine(input: { accountId: number; number: string; provider: string; now: number }): Promise<Line>;
+  /** `settings` are stored sealed with the server's secret key. */
+  addLine(input: {
+    accountId: number;
+    number: string;
+    provider: string;
+    settings?: Record<string, unknown> | null;
+    now: number;
+  }): Promise<Line>;
   findLine(number: string): Promise<Line | undefined>;
   listLines(accountId?: number): Promise<Line[]>;
+  /** Changes a line's provider or settings; undefined when there is no such line. */
+  updateLine(input: {
+    number: string;
+    provider: string;
+    settings: Record<string, unknown> | null;
+    now: number;
+  }): Promise<Line | undefined>;
+  /** Removes a line, refusing while messages from it wait to be sent. */
+  removeLine(number: string): Promise<'removed' | 'not_found' | 'has_queued'>;
+  /** Every line's provider and (opened) settings, for the servers that run the providers. */
+  listLineConfigs(): Promise<LineConfig[]>;
+  /** Keeps the latest health transition of a line (ignored for a line that no longer exists). */
+  recordLineHealth(health: LineHealth): Promise<void>;
+  /** The latest health of the account's lines (every line's, without an account). */
+  listLineHealth(accountId?: number): Promise<LineHealth[]>;
 }

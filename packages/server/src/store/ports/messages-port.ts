@@ -14,8 +14,9 @@ export interface MessagesPort {
    * Stores an inbound message in one transaction with everything it causes: a compliance
    * keyword's effect on the contact's opt-out state (the message's `optedOut` is the state after
    * it), the account's `receive` webhook deliveries, and the HELP reply (QUEUED with its send job,
-   * or DECLINED if the contact has opted out). A message whose handle is already stored is not
-   * stored again (`duplicate`), so a retried inbound job never delivers twice.
+   * or DECLINED if the contact has opted out). A message whose handle, or whose network id on its
+   * line, is already stored is not stored again (`duplicate`), so neither a retried inbound job
+   * nor a network's redelivery delivers twice.
    */
   acceptInbound(input: InboundInput): Promise<InboundResult>;
   getMessage(accountId: number, handle: string): Promise<Message | undefined>;
@@ -34,7 +35,7 @@ export interface MessagesPort {
 export interface AcceptInput {
   message: NewMessage;
   /** When set, the first response under this key is replayed instead of storing again. */
-  idempotency?: { key: string; requestHash: string; responseBody: string };
+  idempotency?: AcceptIdempotency;
   /** Sends are refused (nothing stored) when this many of the account's messages are QUEUED. */
   queueLimit: number;
   /**
@@ -43,6 +44,19 @@ export interface AcceptInput {
    * that gets no send job, only its status callbacks.
    */
   whenOptedOut?: { message: NewMessage; responseBody: string };
+}
+
+export interface AcceptIdempotency {
+  key: string;
+  requestHash: string;
+  responseBody: string;
+  /**
+   * Set when `key` is derived from the request's digest rather than given by the client (an
+   * official SDK retry's match, see messaging/request-identity.ts): only a response stored at or
+   * after `since` is replayed (none when `since` is undefined: a first attempt), and storing
+   * overwrites the key's older response.
+   */
+  retryMatch?: { since: number | undefined };
 }
 
 export type AcceptResult =
@@ -57,6 +71,11 @@ export interface InboundInput {
   keyword: ComplianceKeyword | null;
   /** For HELP: the QUEUED reply to send back (the store declines it if the contact opted out). */
   helpReply?: NewMessage;
+  /**
+   * The network's id for it, stored as its `providerMessageId`: a redelivery with the same id on
+   * the same line (`message.sendblueNumber`) is the message already stored (`duplicate`).
+   */
+  providerMessageId?: string;
 }
 
 export interface InboundResult {

@@ -2,9 +2,10 @@ import pg from 'pg';
 
 /**
  * The channels: new jobs and webhook deliveries (migrations/0001_init.sql, 0002_webhooks.sql), and
- * new messages, with their account ids as the payload (0007_message_notify.sql).
+ * new messages, with their account ids as the payload (0007_message_notify.sql), and live account
+ * events (postgres-events.ts).
  */
-export const CHANNELS = ['tapback_jobs', 'tapback_messages'] as const;
+export const CHANNELS = ['tapback_jobs', 'tapback_messages', 'tapback_events'] as const;
 export type Channel = (typeof CHANNELS)[number];
 /** What a subscriber gets: the notification's payload, or undefined after a reconnect (anything may have been missed). */
 export type ChannelListener = (payload: string | undefined) => void;

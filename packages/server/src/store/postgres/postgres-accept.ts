@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { Message } from '../../domain/message.js';
 import { CALLBACK_STATUSES } from '../../domain/webhook.js';
 import type { Settled } from '../../lib/batcher.js';
-import { BatchAcceptState, decideAccept } from '../accept-plan.js';
+import { BatchAcceptState, decideAccept, looksBack } from '../accept-plan.js';
 import type { AcceptInput, AcceptResult } from '../ports/messages-port.js';
 import { MESSAGE_INSERT_PARAMS, insertMessagesParams, insertMessagesSql } from './message-row.js';
 import type { PostgresWebhookOutbox } from './postgres-webhook-outbox.js';
@@ -46,14 +46,14 @@ export async function acceptBatch(
 }
 
 interface ReadResult {
-  keys: { a: number; k: string; h: string; b: string }[];
+  keys: { a: number; k: string; h: string; b: string; c: number }[];
   queued: { a: number; n: number }[];
   ids: string[];
   opted: { a: number; n: string }[];
 }
 
 const READ_SQL = `SELECT
-  (SELECT coalesce(json_agg(json_build_object('a', k.account_id, 'k', k.key, 'h', k.request_hash, 'b', k.response_body)), '[]')
+  (SELECT coalesce(json_agg(json_build_object('a', k.account_id, 'k', k.key, 'h', k.request_hash, 'b', k.response_body, 'c', k.created_at)), '[]')
      FROM idempotency_keys k JOIN unnest($1::bigint[], $2::text[]) AS i(a, key) ON k.account_id = i.a AND k.key = i.key) AS keys,
   (SELECT coalesce(json_agg(json_build_object('a', q.a, 'n',
        (SELECT coalesce(max(c.n), 0) FROM message_counts c
@@ -73,11 +73,17 @@ const WRITE_SQL = `WITH
   k AS (INSERT INTO idempotency_keys (account_id, key, request_hash, response_body, created_at)
           SELECT * FROM unnest($${M + 2}::bigint[], $${M + 3}::text[], $${M + 4}::text[], $${M + 5}::text[], $${M + 6}::bigint[])
           RETURNING key),
-  w AS (${insertDeliveriesSql(M + 7)})
+  r AS (INSERT INTO idempotency_keys (account_id, key, request_hash, response_body, created_at)
+          SELECT * FROM unnest($${M + 7}::bigint[], $${M + 8}::text[], $${M + 9}::text[], $${M + 10}::text[], $${M + 11}::bigint[])
+          ON CONFLICT (account_id, key) DO UPDATE SET request_hash = excluded.request_hash,
+            response_body = excluded.response_body, created_at = excluded.created_at
+          RETURNING key),
+  w AS (${insertDeliveriesSql(M + 12)})
 SELECT (SELECT count(*) FROM m) AS messages`;
 
 async function acceptAll(pool: Pool, webhooks: PostgresWebhookOutbox, items: AcceptInput[]): Promise<AcceptResult[]> {
-  const withKey = items.filter((i) => i.idempotency !== undefined);
+  // A first attempt's digest is only recorded, never looked up: it costs no read.
+  const withKey = items.filter((i) => i.idempotency !== undefined && looksBack(i.idempotency));
   const checked = items.filter((i) => i.whenOptedOut !== undefined);
   const limits = new Map<number, number>();
   for (const i of items) {
@@ -104,7 +110,7 @@ async function acceptAll(pool: Pool, webhooks: PostgresWebhookOutbox, items: Acc
   // Opted-out contacts are read in the same statement as the rest: a send read before a STOP
   // commits is still accepted (by microseconds; the STOP is not yet visible), one read after it is not.
   const state = new BatchAcceptState({
-    keys: read.keys.map((r) => ({ accountId: r.a, key: r.k, requestHash: r.h, responseBody: r.b })),
+    keys: read.keys.map((r) => ({ accountId: r.a, key: r.k, requestHash: r.h, responseBody: r.b, createdAt: r.c })),
     queued: read.queued.map((r) => ({ accountId: r.a, n: r.n })),
     optedOut: read.opted.map((r) => ({ accountId: r.a, number: r.n })),
   });
@@ -135,7 +141,8 @@ async function acceptAll(pool: Pool, webhooks: PostgresWebhookOutbox, items: Acc
           final.map((message) => ({ message, at: message.createdAt })),
         );
   const jobs = stored.filter((s) => s.message.status === 'QUEUED').map((s) => s.message);
-  const keyed = stored.filter((s) => s.input.idempotency !== undefined);
+  const keyed = stored.filter((s) => s.input.idempotency !== undefined && s.input.idempotency.retryMatch === undefined);
+  const digests = latestDigests(stored);
   await pool.query({
     name: 'tapback-accept-write',
     text: WRITE_SQL,
@@ -148,8 +155,26 @@ async function acceptAll(pool: Pool, webhooks: PostgresWebhookOutbox, items: Acc
       keyed.map((s) => s.input.idempotency?.requestHash),
       keyed.map((s) => s.responseBody),
       keyed.map((s) => s.message.createdAt),
+      digests.map((s) => s.message.accountId),
+      digests.map((s) => s.input.idempotency?.key),
+      digests.map((s) => s.input.idempotency?.requestHash),
+      digests.map((s) => s.responseBody),
+      digests.map((s) => s.message.createdAt),
       ...insertDeliveriesParams(deliveries),
     ],
   });
   return results;
+}
+
+/**
+ * The request digests a batch stores, the last of each (account, key) only: identical first
+ * attempts in one batch are all stored as messages, and one upsert may not touch a row twice.
+ */
+function latestDigests<T extends { input: AcceptInput; message: Message }>(stored: T[]): T[] {
+  const latest = new Map<string, T>();
+  for (const s of stored) {
+    const key = s.input.idempotency;
+    if (key?.retryMatch !== undefined) latest.set(`${s.message.accountId} ${key.key}`, s);
+  }
+  return [...latest.values()];
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Message, NewMessage } from '../../domain/message.js';
-import { planInbound } from '../inbound-plan.js';
+import { networkIdHolder, planInbound } from '../inbound-plan.js';
 import type { InboundInput, InboundResult } from '../ports/messages-port.js';
 import { isOptedOut, setContactOptOut } from '../queries/contact-queries.js';
 import {
@@ -11,6 +11,7 @@ import {
   rowToMessage,
 } from './message-row.js';
 import { runPlan } from './postgres-plan-runner.js';
+import { lockNetworkIds } from './postgres-receipts.js';
 import { type Db, inTransaction } from './postgres-connection.js';
 import type { PostgresWebhookOutbox } from './postgres-webhook-outbox.js';
 
@@ -30,6 +31,21 @@ export class PostgresInbound {
       const m = input.message;
       const prior = await c.query<MessageRow>(`${MESSAGE_SELECT} WHERE m.handle = $1`, [m.handle]);
       if (prior.rows[0] !== undefined) return { message: rowToMessage(prior.rows[0]), reply: null, duplicate: true };
+      if (input.providerMessageId !== undefined) {
+        // Two deliveries of one message at once: the second waits here, then finds the first.
+        await lockNetworkIds(c, [input.providerMessageId]);
+        const row = await c.query<MessageRow>(
+          `${MESSAGE_SELECT} WHERE m.sendblue_number = $1 AND m.provider_message_id = $2`,
+          [m.sendblueNumber, input.providerMessageId],
+        );
+        const holder = row.rows[0] === undefined ? undefined : rowToMessage(row.rows[0]);
+        if (holder !== undefined && networkIdHolder(holder) === 'duplicate') {
+          return { message: holder, reply: null, duplicate: true };
+        }
+        if (holder !== undefined) {
+          await c.query('UPDATE messages SET provider_message_id = NULL WHERE id = $1', [holder.id]);
+        }
+      }
       const plan = planInbound(input, await runPlan(c, isOptedOut, m.accountId, m.number));
       if (plan.optOut !== undefined) {
         await runPlan(c, setContactOptOut, {

@@ -1,13 +1,20 @@
 import type pg from 'pg';
 import type { ClaimedJob, Job, JobKind, JobOutcome, StatusChange } from '../../domain/job.js';
 import type { Message } from '../../domain/message.js';
-import { messageIdsToRead, planFinish } from '../finish-plan.js';
+import { messageIdsToRead, networkIdsOf, networkIdsToRead, planFinish } from '../finish-plan.js';
 import { MESSAGE_SELECT_COLUMNS } from '../message-select.js';
 import type { JobsPort } from '../ports/jobs-port.js';
 import { decodeScheduledStatus } from '../status-patch.js';
 import type { JobListener } from './job-listener.js';
 import { MESSAGE_SELECT, type MessageRow, UPDATE_STATUS_SQL, rowToMessage, statusParams } from './message-row.js';
 import { type Db, inTransaction } from './postgres-connection.js';
+import {
+  deleteEarlyReceipts,
+  lockNetworkIds,
+  readEarlyReceipts,
+  setProviderIds,
+  writeSegments,
+} from './postgres-receipts.js';
 import type { PostgresWebhookOutbox } from './postgres-webhook-outbox.js';
 
 type ClaimRow = { [K in keyof MessageRow]: MessageRow[K] | null } & {
@@ -72,11 +79,15 @@ export class PostgresJobs implements JobsPort {
    * One transaction for many outcomes. The jobs, then the messages, are locked (FOR UPDATE, in id
    * order, so two workers never deadlock) before the plan is made, so status jobs of one message
    * finished by different processes at once still apply one after the other, and a job finished
-   * twice at once is recorded once.
+   * twice at once is recorded once. Network ids recorded with an outcome are recorded with the
+   * receipts that overtook it (postgres-receipts.ts), in the same transaction.
    */
   async finishJobs(outcomes: JobOutcome[], now: number): Promise<StatusChange[]> {
     return inTransaction(this.pool, async (c) => {
       const held = await lockJobs(c, outcomes);
+      // Network ids next, as applyNetworkReceipts takes them (before messages): a receipt for one
+      // of them either committed as early before this (and is read below) or waits and finds it.
+      await lockNetworkIds(c, networkIdsOf(outcomes));
       const ids = messageIdsToRead(outcomes);
       const messages = new Map<number, Message>();
       if (ids.length > 0) {
@@ -86,7 +97,8 @@ export class PostgresJobs implements JobsPort {
         );
         for (const row of rows.rows) messages.set(row.id, rowToMessage(row));
       }
-      const plan = planFinish(outcomes, held, messages, now);
+      const early = await readEarlyReceipts(c, networkIdsToRead(outcomes, messages));
+      const plan = planFinish(outcomes, held, messages, now, early);
       if (plan.retries.length > 0) {
         await c.query(
           `UPDATE jobs SET run_at = t.run_at, last_error = t.error, leased_by = NULL
@@ -114,6 +126,9 @@ export class PostgresJobs implements JobsPort {
           ],
         );
       }
+      await writeSegments(c, plan.segments, now);
+      await setProviderIds(c, plan.providerIds);
+      await deleteEarlyReceipts(c, plan.claimedEarly);
       if (plan.deleted.length > 0) await c.query('DELETE FROM jobs WHERE id = ANY($1::bigint[])', [plan.deleted]);
       return plan.changes;
     });

@@ -8,8 +8,10 @@ import type { Store } from '../store.js';
 import { JobListener } from './job-listener.js';
 import { acceptBatch } from './postgres-accept.js';
 import { createPool } from './postgres-connection.js';
+import { PostgresEvents } from './postgres-events.js';
 import { PostgresInbound } from './postgres-inbound.js';
 import { PostgresJobs } from './postgres-jobs.js';
+import { PostgresReceipts } from './postgres-receipts.js';
 import { PostgresLookups } from './postgres-lookups.js';
 import { PostgresMessageList } from './postgres-message-list.js';
 import { migratePostgres } from './postgres-migrate.js';
@@ -49,6 +51,8 @@ export function createPostgresStore(url: string, options: PostgresStoreOptions):
       { acceptOutbound: accepts.submit.bind(accepts), acceptInbound: inbound.acceptInbound.bind(inbound) },
       new PostgresMessageList(pool),
       new PostgresJobs(pool, webhooks, listener),
+      new PostgresReceipts(pool, webhooks),
+      new PostgresEvents(pool, listener),
       webhooks,
       { onMessagesStored: listener.onMessagesStored.bind(listener) },
     ],

@@ -55,7 +55,15 @@ export async function importIntoPostgres(
         for (const batch of t.batches(1000)) {
           const rows = batch.map((row) =>
             Object.fromEntries(
-              Object.entries(row).map(([k, v]) => [k, json.has(k) && typeof v === 'string' ? JSON.parse(v) : v]),
+              Object.entries(row).map(([k, v]) => [
+                k,
+                // A BLOB (media bytes) goes as bytea's hex text form, which json_populate_recordset reads.
+                json.has(k) && typeof v === 'string'
+                  ? JSON.parse(v)
+                  : Buffer.isBuffer(v)
+                    ? `\\x${v.toString('hex')}`
+                    : v,
+              ]),
             ),
           );
           await c.query(
@@ -65,12 +73,16 @@ export async function importIntoPostgres(
           n += rows.length;
           onProgress(t.name, n);
         }
-        if (known.has('id')) {
-          await c.query(
-            `SELECT setval(pg_get_serial_sequence($1, 'id'), (SELECT coalesce(max(id), 0) + 1 FROM "${t.name}"), false)
-              WHERE pg_get_serial_sequence($1, 'id') IS NOT NULL`,
-            [t.name],
-          );
+        // Only an identity `id` has a sequence to move past the copied rows (some tables' ids are text).
+        const sequence = known.has('id')
+          ? (
+              (await c.query(`SELECT pg_get_serial_sequence($1, 'id') AS seq`, [t.name])).rows[0] as {
+                seq: string | null;
+              }
+            ).seq
+          : null;
+        if (sequence !== null) {
+          await c.query(`SELECT setval($1, (SELECT coalesce(max(id), 0) + 1 FROM "${t.name}"), false)`, [sequence]);
         }
         counts.set(t.name, n);
       }

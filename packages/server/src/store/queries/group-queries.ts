@@ -1,5 +1,7 @@
 import { type Group, memberKey } from '../../domain/group.js';
+import type { StoredMedia } from '../../domain/media.js';
 import { fromJson, holdsNul } from './dialect-values.js';
+import { mediaRow } from './media-queries.js';
 import { type Plan, type QB, type RowOf, first, lock, run } from './query-plan.js';
 
 /**
@@ -60,6 +62,44 @@ export function* setGroupMembers(
   return changed === 0 ? undefined : yield* getGroup(q, input.accountId, input.groupId);
 }
 
+export function* renameGroup(
+  q: QB,
+  input: { accountId: number; groupId: string; name: string; now: number },
+): Plan<Group | undefined> {
+  if (holdsNul(input.groupId)) return undefined;
+  const changed = yield* run(
+    q
+      .updateTable('chat_groups')
+      .set({ name: input.name, updated_at: input.now })
+      .where('group_id', '=', input.groupId)
+      .where('account_id', '=', input.accountId),
+  );
+  return changed === 0 ? undefined : yield* getGroup(q, input.accountId, input.groupId);
+}
+
+/** In a transaction: the new photo is stored and the one it replaces deleted, or nothing changes. */
+export function* setGroupPhoto(
+  q: QB,
+  input: { accountId: number; groupId: string; photo: StoredMedia | null; now: number },
+): Plan<Group | undefined> {
+  const group = yield* getGroup(q, input.accountId, input.groupId);
+  if (group === undefined) return undefined;
+  if (input.photo !== null) yield* run(q.insertInto('media_objects').values(mediaRow(input.photo)));
+  yield* run(
+    q
+      .updateTable('chat_groups')
+      .set({ photo_media_id: input.photo?.id ?? null, updated_at: input.now })
+      .where('group_id', '=', input.groupId)
+      .where('account_id', '=', input.accountId),
+  );
+  if (group.photo !== null) {
+    yield* run(
+      q.deleteFrom('media_objects').where('media_id', '=', group.photo.id).where('account_id', '=', input.accountId),
+    );
+  }
+  return yield* getGroup(q, input.accountId, input.groupId);
+}
+
 /** Each group with its newest message: two index probes per group, on both dialects. */
 function groups(q: QB) {
   return q.selectFrom('chat_groups as g').select((eb) => {
@@ -79,6 +119,12 @@ function groups(q: QB) {
       'g.members',
       'g.created_at',
       'g.updated_at',
+      'g.photo_media_id',
+      eb
+        .selectFrom('media_objects as p')
+        .whereRef('p.media_id', '=', 'g.photo_media_id')
+        .select('p.filename')
+        .as('photo_filename'),
       latest().select('m.handle').as('latest_handle'),
       latest().select('m.created_at').as('latest_at'),
     ];
@@ -96,5 +142,9 @@ function groupFromRow(r: RowOf<ReturnType<typeof groups>>): Group {
     updatedAt: r.updated_at,
     latest:
       r.latest_handle === null || r.latest_at === null ? null : { handle: r.latest_handle, createdAt: r.latest_at },
+    photo:
+      r.photo_media_id === null || r.photo_filename === null
+        ? null
+        : { id: r.photo_media_id, filename: r.photo_filename },
   };
 }

@@ -1,19 +1,30 @@
 import type { Line } from '../../domain/account.js';
+import type { LineConfig, LineHealth, LineStatus } from '../../domain/line.js';
+import type { SecretCipher } from '../../lib/secret-cipher.js';
 import { holdsNul } from './dialect-values.js';
 import { type Plan, type QB, type RowOf, all, first, run } from './query-plan.js';
 
-/** The numbers accounts send from (LinesPort). */
+/** The numbers accounts send from, their providers' settings and health (LinesPort). */
 
 export function* addLine(
   q: QB,
-  input: { accountId: number; number: string; provider: string; now: number },
+  cipher: SecretCipher,
+  input: {
+    accountId: number;
+    number: string;
+    provider: string;
+    settings?: Record<string, unknown> | null;
+    now: number;
+  },
 ): Plan<Line> {
   yield* run(
     q.insertInto('lines').values({
       account_id: input.accountId,
       number: input.number,
       provider: input.provider,
+      settings: sealSettings(cipher, input.settings ?? null),
       created_at: input.now,
+      updated_at: input.now,
     }),
   );
   const line = yield* findLine(q, input.number);
@@ -45,7 +56,15 @@ function lines(q: QB) {
   return q
     .selectFrom('lines as l')
     .innerJoin('accounts as a', 'a.id', 'l.account_id')
-    .select(['l.id', 'l.account_id', 'a.email as account_email', 'l.number', 'l.provider', 'l.created_at']);
+    .select([
+      'l.id',
+      'l.account_id',
+      'a.email as account_email',
+      'a.plan as account_plan',
+      'l.number',
+      'l.provider',
+      'l.created_at',
+    ]);
 }
 
 function lineFromRow(r: RowOf<ReturnType<typeof lines>>): Line {
@@ -53,8 +72,105 @@ function lineFromRow(r: RowOf<ReturnType<typeof lines>>): Line {
     id: r.id,
     accountId: r.account_id,
     accountEmail: r.account_email,
+    accountPlan: r.account_plan,
     number: r.number,
     provider: r.provider,
     createdAt: r.created_at,
   };
+}
+
+export function* updateLine(
+  q: QB,
+  cipher: SecretCipher,
+  input: { number: string; provider: string; settings: Record<string, unknown> | null; now: number },
+): Plan<Line | undefined> {
+  const changed = yield* run(
+    q
+      .updateTable('lines')
+      .set({ provider: input.provider, settings: sealSettings(cipher, input.settings), updated_at: input.now })
+      .where('number', '=', input.number),
+  );
+  return changed === 0 ? undefined : yield* findLine(q, input.number);
+}
+
+/** Refuses while a send from the line waits in the queue: removing it would strand the message. */
+export function* removeLine(q: QB, number: string): Plan<'removed' | 'not_found' | 'has_queued'> {
+  const queued = yield* first(
+    q
+      .selectFrom('jobs as j')
+      .innerJoin('messages as m', 'm.id', 'j.message_id')
+      .select('j.id')
+      .where('j.kind', '=', 'send')
+      .where('m.sendblue_number', '=', number)
+      .limit(1),
+  );
+  if (queued !== undefined) return (yield* findLine(q, number)) === undefined ? 'not_found' : 'has_queued';
+  const removed = yield* run(q.deleteFrom('lines').where('number', '=', number));
+  return removed === 0 ? 'not_found' : 'removed';
+}
+
+export function* listLineConfigs(q: QB, cipher: SecretCipher): Plan<LineConfig[]> {
+  const rows = yield* all(
+    q
+      .selectFrom('lines')
+      .select(['number', 'account_id', 'provider', 'settings', 'updated_at', 'created_at'])
+      .orderBy('id'),
+  );
+  return rows.map((r) => ({
+    number: r.number,
+    accountId: r.account_id,
+    provider: r.provider,
+    settings: r.settings === null ? {} : (JSON.parse(cipher.open(r.settings)) as Record<string, unknown>),
+    updatedAt: r.updated_at ?? r.created_at,
+  }));
+}
+
+export function* recordLineHealth(q: QB, h: LineHealth): Plan<void> {
+  const row = {
+    status: h.status,
+    changed_at: h.changedAt,
+    degraded_since: h.degradedSince,
+    last_error: h.lastError,
+    last_error_at: h.lastErrorAt,
+    worker_id: h.workerId,
+  };
+  // A line removed meanwhile has no health to keep: insert only while it exists.
+  const exists = yield* first(q.selectFrom('lines').select('id').where('number', '=', h.number));
+  if (exists === undefined) return;
+  yield* run(
+    q
+      .insertInto('line_health')
+      .values({ number: h.number, ...row })
+      .onConflict((oc) => oc.column('number').doUpdateSet(row)),
+  );
+}
+
+export function* listLineHealth(q: QB, accountId?: number): Plan<LineHealth[]> {
+  let query = q
+    .selectFrom('line_health as h')
+    .innerJoin('lines as l', 'l.number', 'h.number')
+    .select([
+      'h.number',
+      'h.status',
+      'h.changed_at',
+      'h.degraded_since',
+      'h.last_error',
+      'h.last_error_at',
+      'h.worker_id',
+    ]);
+  if (accountId !== undefined) query = query.where('l.account_id', '=', accountId);
+  const rows = yield* all(query.orderBy('l.id'));
+  return rows.map((r) => ({
+    number: r.number,
+    status: r.status as LineStatus,
+    changedAt: r.changed_at,
+    degradedSince: r.degraded_since,
+    lastError: r.last_error,
+    lastErrorAt: r.last_error_at,
+    workerId: r.worker_id,
+  }));
+}
+
+function sealSettings(cipher: SecretCipher, settings: Record<string, unknown> | null): string | null {
+  return settings === null || Object.keys(settings).length === 0 ? null : cipher.seal(JSON.stringify(settings));
 }

@@ -7,6 +7,40 @@ import type { ColumnType, Generated } from 'kysely';
  * pool (postgres-pool.ts). Only the columns some plan uses are listed.
  */
 export interface TapbackSchema {
+  auth_tokens: {
+    token_id: string;
+    account_id: number;
+    key_id: string;
+    token_digest: string;
+    phone_numbers: Json<string[]>;
+    created_at: number;
+    expires_at: number;
+    revoked_at: number | null;
+  };
+  seats: {
+    seat_id: string;
+    account_id: number;
+    auth_subject: string;
+    email: string;
+    first_name: string | null;
+    last_name: string | null;
+    forwarding_number: string | null;
+    created_at: number;
+  };
+  location_shares: {
+    line_id: number;
+    number: string;
+    account_id: number;
+    request_handle: string;
+    requested_at: number;
+    accepts_at: number | null;
+  };
+  call_forwarding: {
+    line_id: number;
+    account_id: number;
+    forwarding_number: string;
+    updated_at: number;
+  };
   accounts: {
     id: Generated<number>;
     email: string;
@@ -27,12 +61,36 @@ export interface TapbackSchema {
     number: string;
     provider: string;
     created_at: number;
+    /** The provider's settings as sealed JSON (lib/secret-cipher.ts); NULL when it has none. */
+    settings: string | null;
+    updated_at: number | null;
+  };
+  line_health: {
+    number: string;
+    status: string;
+    changed_at: number;
+    degraded_since: number | null;
+    last_error: string | null;
+    last_error_at: number | null;
+    worker_id: string;
   };
   contacts: {
     account_id: number;
     number: string;
     opted_out: Flag;
     updated_at: number;
+    /** Migration 0010: the Contacts API's record (contact-record-queries.ts). */
+    contact_id: ColumnType<string | null, string | null | undefined, string | null>;
+    first_name: ColumnType<string, string | undefined, string>;
+    last_name: ColumnType<string, string | undefined, string>;
+    company_name: ColumnType<string, string | undefined, string>;
+    assigned_to_email: ColumnType<string, string | undefined, string>;
+    sendblue_number: ColumnType<string, string | undefined, string>;
+    tags: ColumnType<string[] | string, string | undefined, string>;
+    custom_variables: ColumnType<Record<string, string> | string, string | undefined, string>;
+    created_at: ColumnType<number | null, number | null | undefined, number | null>;
+    verification_requested_at: ColumnType<number | null, number | null | undefined, number | null>;
+    service: ColumnType<string | null, string | null | undefined, string | null>;
   };
   account_settings: {
     account_id: number;
@@ -49,6 +107,7 @@ export interface TapbackSchema {
     member_key: string;
     created_at: number;
     updated_at: number;
+    photo_media_id: string | null;
   };
   /**
    * Read for a group's latest message, and its callback dropped after a 410; the hot message paths
@@ -59,7 +118,28 @@ export interface TapbackSchema {
     handle: string;
     account_id: number;
     group_id: string;
+    sendblue_number: string;
+    /** The contact, and the direction: a contact's first inbound message verifies it (contact-record-queries.ts). */
+    number: string;
+    is_outbound: Flag;
     status_callback: string | null;
+    created_at: number;
+  };
+  /** Read only to see whether a line still has sends waiting; the queue has its own code. */
+  jobs: {
+    id: Generated<number>;
+    kind: string;
+    message_id: number;
+  };
+  /** Files Tapback serves back at `/media/<id>/<filename>` (BLOB on SQLite, bytea on PostgreSQL). */
+  media_objects: {
+    media_id: string;
+    account_id: number;
+    filename: string;
+    content_type: string;
+    size: number;
+    source_url: string | null;
+    bytes: Buffer;
     created_at: number;
   };
   webhook_settings: {
@@ -114,6 +194,43 @@ export interface TapbackSchema {
     duration_ms: number;
     http_status: number | null;
     error: string | null;
+  };
+  verify_services: {
+    id: Generated<number>;
+    sid: string;
+    account_id: number;
+    friendly_name: string;
+    code_length: number;
+    ttl_seconds: number;
+    use_customer_lines: Flag;
+    created_at: number;
+    updated_at: number;
+  };
+  verify_verifications: {
+    id: Generated<number>;
+    sid: string;
+    account_id: number;
+    service_sid: string;
+    to_number: string;
+    line: string;
+    code: string;
+    status: string;
+    expires_at: number;
+    created_at: number;
+    updated_at: number;
+    completed_at: number | null;
+  };
+  /** `secret` is sealed (lib/secret-cipher.ts); only totp-queries.ts reads or writes it. */
+  totp_secrets: {
+    id: string;
+    account_id: number;
+    label: string;
+    issuer: string | null;
+    algorithm: string;
+    digits: number;
+    period: number;
+    secret: string;
+    created_at: number;
   };
 }
 

@@ -53,9 +53,11 @@ export class SqliteAccept {
     return {
       priorResponse: (accountId, key) => {
         const prior = stmt(
-          'SELECT request_hash, response_body FROM idempotency_keys WHERE account_id = ? AND key = ?',
-        ).get(accountId, key) as { request_hash: string; response_body: string } | undefined;
-        return prior && { requestHash: prior.request_hash, responseBody: prior.response_body };
+          'SELECT request_hash, response_body, created_at FROM idempotency_keys WHERE account_id = ? AND key = ?',
+        ).get(accountId, key) as { request_hash: string; response_body: string; created_at: number } | undefined;
+        return (
+          prior && { requestHash: prior.request_hash, responseBody: prior.response_body, createdAt: prior.created_at }
+        );
       },
       queuedCount: (accountId) => {
         let n = queued.get(accountId);
@@ -89,11 +91,23 @@ export class SqliteAccept {
       const row = stmt(`${MESSAGE_SELECT} WHERE m.id = ?`).get(id) as MessageRow;
       this.deps.enqueueStatusChange(rowToMessage(row), m.createdAt);
     }
-    if (input.idempotency !== undefined) {
-      stmt(
-        'INSERT INTO idempotency_keys (account_id, key, request_hash, response_body, created_at) VALUES (?, ?, ?, ?, ?)',
-      ).run(m.accountId, input.idempotency.key, input.idempotency.requestHash, decision.responseBody, m.createdAt);
+    const key = input.idempotency;
+    if (key !== undefined) {
+      // A request digest keeps only its latest first attempt: an identical send overwrites it.
+      stmt(key.retryMatch === undefined ? INSERT_KEY_SQL : UPSERT_DIGEST_SQL).run(
+        m.accountId,
+        key.key,
+        key.requestHash,
+        decision.responseBody,
+        m.createdAt,
+      );
     }
     return { ...m, id, statusSeq: 0 };
   }
 }
+
+const INSERT_KEY_SQL =
+  'INSERT INTO idempotency_keys (account_id, key, request_hash, response_body, created_at) VALUES (?, ?, ?, ?, ?)';
+const UPSERT_DIGEST_SQL = `${INSERT_KEY_SQL}
+  ON CONFLICT (account_id, key) DO UPDATE SET
+    request_hash = excluded.request_hash, response_body = excluded.response_body, created_at = excluded.created_at`;

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Message } from '../../domain/message.js';
-import { planInbound } from '../inbound-plan.js';
+import { networkIdHolder, planInbound } from '../inbound-plan.js';
 import type { AcceptInput, AcceptResult, InboundInput, InboundResult } from '../ports/messages-port.js';
 import { isOptedOut, setContactOptOut } from '../queries/contact-queries.js';
 import { type MessageCountDeltas, UPSERT_COUNT_SQL } from './message-count-deltas.js';
@@ -45,6 +45,17 @@ export class SqliteInbound {
     const m = input.message;
     const prior = stmt(`${MESSAGE_SELECT} WHERE m.handle = ?`).get(m.handle) as MessageRow | undefined;
     if (prior !== undefined) return { message: rowToMessage(prior), reply: null, duplicate: true };
+    if (input.providerMessageId !== undefined) {
+      const row = stmt(`${MESSAGE_SELECT} WHERE m.sendblue_number = ? AND m.provider_message_id = ?`).get(
+        m.sendblueNumber,
+        input.providerMessageId,
+      ) as MessageRow | undefined;
+      const holder = row === undefined ? undefined : rowToMessage(row);
+      if (holder !== undefined && networkIdHolder(holder) === 'duplicate') {
+        return { message: holder, reply: null, duplicate: true };
+      }
+      if (holder !== undefined) stmt('UPDATE messages SET provider_message_id = NULL WHERE id = ?').run(holder.id);
+    }
     const plan = planInbound(input, plans.run(isOptedOut, m.accountId, m.number));
     if (plan.optOut !== undefined) {
       plans.run(setContactOptOut, {

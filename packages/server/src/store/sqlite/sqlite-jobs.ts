@@ -1,6 +1,6 @@
 import type { ClaimedJob, Job, JobKind, JobOutcome, StatusChange } from '../../domain/job.js';
 import type { Message } from '../../domain/message.js';
-import { messageIdsToRead, planFinish } from '../finish-plan.js';
+import { messageIdsToRead, networkIdsToRead, planFinish } from '../finish-plan.js';
 import { MESSAGE_SELECT_COLUMNS } from '../message-select.js';
 import type { JobsPort } from '../ports/jobs-port.js';
 import { decodeScheduledStatus } from '../status-patch.js';
@@ -8,6 +8,7 @@ import type { GroupCommit } from './group-commit.js';
 import type { MessageCountDeltas } from './message-count-deltas.js';
 import { MESSAGE_SELECT, type MessageRow, UPDATE_STATUS_SQL, rowToMessage, statusParams } from './message-row.js';
 import type { Stmt } from './prepared.js';
+import { deleteEarlyReceipts, readEarlyReceipts, setProviderIds, writeSegments } from './sqlite-receipts.js';
 
 /** A due job with its message (columns null if the message is gone) and its line's provider. */
 type DueRow = { [K in keyof MessageRow]: MessageRow[K] | null } & {
@@ -81,7 +82,9 @@ export class SqliteJobs implements JobsPort {
       if (ids.length > 0) {
         for (const row of load.all(JSON.stringify(ids)) as MessageRow[]) messages.set(row.id, rowToMessage(row));
       }
-      const plan = planFinish(outcomes, attempts, messages, now);
+      // Receipts that overtook the send's outcome, applied with it (none to read without ids).
+      const early = readEarlyReceipts(this.stmt, networkIdsToRead(outcomes, messages));
+      const plan = planFinish(outcomes, attempts, messages, now, early);
       for (const r of plan.retries) retry.run(r.runAt, r.error, r.jobId);
       for (const { message: m, from } of plan.written) {
         update.run(...statusParams(m));
@@ -89,6 +92,9 @@ export class SqliteJobs implements JobsPort {
       }
       for (const change of plan.changes) this.enqueueStatusChange(change.message, now);
       for (const s of plan.schedule) schedule.run(s.messageId, s.runAt, s.payload);
+      writeSegments(this.stmt, plan.segments, now);
+      setProviderIds(this.stmt, plan.providerIds);
+      deleteEarlyReceipts(this.stmt, plan.claimedEarly);
       this.deleteJobs(plan.deleted);
       return plan.changes;
     });

@@ -13,8 +13,10 @@ import { type Prepared, prepare } from './prepared.js';
 import { loadOrCreateSecretKey } from './secret-key-file.js';
 import { SqliteAccept } from './sqlite-accept.js';
 import { durabilityOf, openSqliteDatabase } from './sqlite-connection.js';
+import { SqliteEvents } from './sqlite-events.js';
 import { SqliteInbound } from './sqlite-inbound.js';
 import { SqliteJobs } from './sqlite-jobs.js';
+import { SqliteReceipts } from './sqlite-receipts.js';
 import { SqliteLookups } from './sqlite-lookups.js';
 import { SqliteMessageList } from './sqlite-message-list.js';
 import { migrateSqlite } from './sqlite-migrate.js';
@@ -102,6 +104,8 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       { acceptOutbound: accept.acceptOutbound.bind(accept), acceptInbound: inbound.acceptInbound.bind(inbound) },
       messages,
       new SqliteJobs(stmt, commits, counts, enqueueStatusChange),
+      new SqliteReceipts(stmt, commits, counts, enqueueStatusChange),
+      new SqliteEvents(),
       webhooks,
     ],
     lifecycle,

@@ -1,6 +1,14 @@
 import type { StatusPatch } from '../../../domain/job.js';
-import type { LegacyProvider, ProviderResult, ProviderSendRequest } from '../provider.js';
+import type { Service } from '../../../domain/message.js';
 import { smsSegments } from '../../../domain/sms-segments.js';
+import type {
+  Provider,
+  ProviderConnection,
+  ProviderFactory,
+  ProviderSendRequest,
+  ScheduledEvent,
+  SendResult,
+} from '../provider.js';
 import { sandboxRuleFor } from './sandbox-behaviour.js';
 
 export interface SandboxTiming {
@@ -10,18 +18,38 @@ export interface SandboxTiming {
   deliveredDelayMs: number;
 }
 
-export const SEND_FAILED_CODE = 10001;
+/** Tapback's error codes for what the sandbox network simulates, named once. */
+export const SANDBOX_ERRORS = {
+  /** A send the network refused or lost (Sendblue's "message failed to send"). */
+  sendFailed: 10001,
+} as const;
+
+/** The sandbox needs no connection: it is always there and never drops. */
+const ALWAYS_CONNECTED: ProviderConnection = { closed: new Promise(() => undefined), close: async () => undefined };
 
 /**
  * The built-in network: no account, no device, fully deterministic. What happens to a message
  * depends only on the recipient's last four digits and the attempt number (sandbox-behaviour.ts).
+ * It knows its own timing, so it reports what will happen as scheduled events (kept as durable
+ * jobs: a restart loses none), and its echo contact's replies arrive as inbound messages.
  */
-export class SandboxProvider implements LegacyProvider {
-  readonly name = 'sandbox';
+export class SandboxProvider implements Provider {
+  readonly kind = 'sandbox';
 
   constructor(private readonly timing: SandboxTiming) {}
 
-  async send({ message, attempt }: ProviderSendRequest): Promise<ProviderResult> {
+  async connect(): Promise<ProviderConnection> {
+    return ALWAYS_CONNECTED;
+  }
+
+  async lookup(number: string): Promise<{ service: Service }> {
+    return { service: sandboxRuleFor(number).service };
+  }
+
+  /** The sandbox contact sees nothing: a typing indicator is accepted and goes nowhere. */
+  async typing(): Promise<void> {}
+
+  async send({ message, attempt }: ProviderSendRequest): Promise<SendResult> {
     const rule = sandboxRuleFor(message.toNumber);
     const { sentDelayMs: sent, deliveredDelayMs: delivered } = this.timing;
     const sentPatch: StatusPatch = {
@@ -29,12 +57,16 @@ export class SandboxProvider implements LegacyProvider {
       service: rule.service,
       wasDowngraded: rule.behaviour === 'sms_only',
     };
+    const deliveredAt = (extra: ScheduledEvent[] = []): SendResult => ({
+      kind: 'accepted',
+      scheduled: [at(sent, sentPatch), at(sent + delivered, { status: 'DELIVERED' }), ...extra],
+    });
     switch (rule.behaviour) {
       case 'unreachable':
         return {
           kind: 'failed',
           retryable: false,
-          errorCode: SEND_FAILED_CODE,
+          errorCode: SANDBOX_ERRORS.sendFailed,
           errorMessage: 'Message failed to send',
           errorReason: 'sandbox: recipient is unreachable',
         };
@@ -43,32 +75,28 @@ export class SandboxProvider implements LegacyProvider {
           return {
             kind: 'failed',
             retryable: true,
-            errorCode: SEND_FAILED_CODE,
+            errorCode: SANDBOX_ERRORS.sendFailed,
             errorMessage: `sandbox: transient network failure on attempt ${attempt}`,
           };
         }
-        return { kind: 'accepted', events: [at(sent, sentPatch), at(sent + delivered, { status: 'DELIVERED' })] };
+        return deliveredAt();
       case 'sms_only': {
         // The SMS network takes one sent delay per segment: a long text paces its line longer.
         const segments = Math.max(1, smsSegments(message.content).segments);
-        return { kind: 'accepted', events: [at(sent * segments, sentPatch)] };
+        return { kind: 'accepted', scheduled: [at(sent * segments, sentPatch)] };
       }
       case 'never_confirmed':
-        return { kind: 'accepted', events: [at(sent, sentPatch)] };
+        return { kind: 'accepted', scheduled: [at(sent, sentPatch)] };
       case 'echo':
-        return {
-          kind: 'accepted',
-          events: [at(sent, sentPatch), at(sent + delivered, { status: 'DELIVERED' })],
-          replies: [{ afterMs: sent + delivered, content: `Echo: ${message.content}` }],
-        };
+        return deliveredAt([{ afterMs: sent + delivered, inbound: { content: `Echo: ${message.content}` } }]);
       case 'fails_after_sending':
         return {
           kind: 'accepted',
-          events: [
+          scheduled: [
             at(sent, sentPatch),
             at(sent + delivered, {
               status: 'ERROR',
-              errorCode: SEND_FAILED_CODE,
+              errorCode: SANDBOX_ERRORS.sendFailed,
               errorMessage: 'Message failed to send',
               errorReason: 'sandbox: the network reported a failure after sending',
             }),
@@ -76,11 +104,26 @@ export class SandboxProvider implements LegacyProvider {
         };
       case 'rcs':
       case 'imessage':
-        return { kind: 'accepted', events: [at(sent, sentPatch), at(sent + delivered, { status: 'DELIVERED' })] };
+        return deliveredAt();
     }
   }
 }
 
-function at(afterMs: number, patch: StatusPatch): { afterMs: number; patch: StatusPatch } {
+/** The sandbox takes no settings: every sandbox line shares one instance. */
+export function sandboxProviderFactory(timing: SandboxTiming): ProviderFactory<Record<string, never>> {
+  return {
+    kind: 'sandbox',
+    secrets: [],
+    parse: (settings) => {
+      const extra = Object.keys(settings);
+      if (extra.length > 0) throw new Error(`the sandbox takes no settings (got ${extra.join(', ')})`);
+      return {};
+    },
+    connectionKey: () => 'sandbox',
+    create: () => new SandboxProvider(timing),
+  };
+}
+
+function at(afterMs: number, patch: StatusPatch): ScheduledEvent {
   return { afterMs, patch };
 }

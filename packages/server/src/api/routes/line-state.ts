@@ -1,0 +1,53 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { LinesPort } from '../../store/ports/lines-port.js';
+import { callerOf } from '../auth.js';
+import { LineStateResponseSchema } from '../schemas/line-state-schema.js';
+import { ERROR_RESPONSES } from '../schemas/message-schema.js';
+
+export interface LineStateRouteDeps {
+  store: Pick<LinesPort, 'listLines' | 'listLineHealth'>;
+  now: () => number;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** The account's lines and the latest health transition their providers reported. */
+export const lineStateRoutes: FastifyPluginAsyncTypebox<LineStateRouteDeps> = async (app, { store, now }) => {
+  app.get(
+    '/api/v2/lines/state',
+    {
+      schema: {
+        summary: 'Line health',
+        description:
+          'Each line of the account with the latest health its provider reported (persisted, so any process answers the same).',
+        tags: ['Lines'],
+        operationId: 'lines.getState',
+        response: { 200: LineStateResponseSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const { accountId } = callerOf(request);
+      const [lines, health] = await Promise.all([store.listLines(accountId), store.listLineHealth(accountId)]);
+      const byNumber = new Map(health.map((h) => [h.number, h]));
+      return {
+        status: 'OK' as const,
+        snapshot_at: new Date(now()).toISOString(),
+        data: lines.map((line) => {
+          const h = byNumber.get(line.number);
+          return {
+            assignment: 'assigned' as const,
+            sendblue_number: line.number,
+            status: h?.status ?? ('UNKNOWN' as const),
+            worker_id: h?.workerId ?? '',
+            degraded_since: iso(h?.degradedSince ?? null),
+            effective_until: null,
+            status_changed_at: iso(h?.changedAt ?? null),
+            provider: line.provider,
+            last_error: h?.lastError ?? null,
+            last_error_at: iso(h?.lastErrorAt ?? null),
+          };
+        }),
+      };
+    },
+  );
+};

@@ -1,0 +1,40 @@
+/**
+ * What a message of a type of its own carries besides the fields every message has, stored with
+ * the message as one JSON value (`type_payload`) and null for plain and group messages. Kept out
+ * of the wire object: Sendblue's responses show a carousel by its first image (`media_url`).
+ */
+export type MessagePayload = CarouselPayload | AppCardPayload;
+
+export interface CarouselPayload {
+  kind: 'carousel';
+  /** Every image, in order; the message's `mediaUrl` is the first. */
+  mediaUrls: string[];
+}
+
+/** Visible card fields, as Apple's MSMessageTemplateLayout has them. */
+export interface AppCardLayout {
+  caption?: string;
+  subcaption?: string;
+  trailingCaption?: string;
+  trailingSubcaption?: string;
+  imageUrl?: string;
+  imageTitle?: string;
+  imageSubtitle?: string;
+  summary?: string;
+}
+
+export interface AppCardPayload {
+  kind: 'app_card';
+  appName: string;
+  extensionBundleId: string;
+  teamId: string;
+  url: string;
+  layout: AppCardLayout;
+  fallbackText: string | null;
+  interactive: boolean;
+  appStoreId: number | null;
+  /** The App Card session every continuation of the card shares. */
+  sessionIdentifier: string;
+  /** For a continuation: the handle of the card it continues (the session's first message). */
+  updateMessageHandle: string | null;
+}

@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../domain/clock.js';
+import { errors } from '../domain/errors.js';
+import { type Message, type NewMessage, type SendStyle, toWire } from '../domain/message.js';
+import { declinedForOptOut } from '../domain/opt-out.js';
+import { parsePhone } from '../domain/phone.js';
+import { checkPublicUrl, statusCallbackUrl, wellFormed } from '../domain/validation.js';
+import type { LinesPort } from '../store/ports/lines-port.js';
+import type { MessagesPort } from '../store/ports/messages-port.js';
+import type { Caller } from './caller.js';
+import { outboundDraft } from './message-drafts.js';
+import { type AddressCheck, refusePrivateUrl } from './url-policy.js';
+import { ownLine } from './validation.js';
+
+/** Sendblue: "The carousel must contain between 2 and 20 ... image URLs". */
+export const MIN_CAROUSEL_IMAGES = 2;
+export const MAX_CAROUSEL_IMAGES = 20;
+
+/** POST /api/send-carousel, after schema validation. */
+export interface CarouselInput {
+  number: string;
+  from_number: string;
+  media_urls: string[];
+  send_style?: SendStyle;
+  status_callback?: string;
+}
+
+export interface CarouselDeps {
+  store: MessagesPort & LinesPort;
+  clock: Clock;
+  queueLimit: number;
+  onAccepted: (message: Message) => void;
+  urlPolicy?: AddressCheck;
+}
+
+/**
+ * A carousel of images to one recipient: one message of type `carousel` whose `media_url` is the
+ * first image and whose other images are kept with it; stored, delivered, reported and subject to
+ * opt-out like any 1:1 message. A repeated `Idempotency-Key` replays the first response, as on
+ * `/api/send-message` (the two share the account's keys).
+ */
+export class CarouselService {
+  private readonly inflight = new Map<string, Promise<{ body: string; replayed: boolean }>>();
+
+  constructor(private readonly deps: CarouselDeps) {}
+
+  async send(caller: Caller, input: CarouselInput, key?: string): Promise<{ body: string; replayed: boolean }> {
+    if (key === undefined) return this.accept(caller, input, undefined);
+    const slot = `${caller.accountId}:${key}`;
+    const running = this.inflight.get(slot);
+    if (running !== undefined) {
+      await running.catch(() => undefined);
+      return this.send(caller, input, key);
+    }
+    const work = this.accept(caller, input, { key, requestHash: hashRequest(input) });
+    this.inflight.set(slot, work);
+    try {
+      return await work;
+    } finally {
+      this.inflight.delete(slot);
+    }
+  }
+
+  private async accept(
+    caller: Caller,
+    input: CarouselInput,
+    idempotency: { key: string; requestHash: string } | undefined,
+  ): Promise<{ body: string; replayed: boolean }> {
+    const draft = await this.validate(caller, input);
+    const body = JSON.stringify(toWire({ ...draft, id: 0, statusSeq: 0 }));
+    const declined = declinedForOptOut(draft);
+    const declinedBody = JSON.stringify(toWire({ ...declined, id: 0, statusSeq: 0 }));
+    const result = await this.deps.store.acceptOutbound({
+      message: draft,
+      queueLimit: this.deps.queueLimit,
+      ...(idempotency === undefined ? {} : { idempotency: { ...idempotency, responseBody: body } }),
+      whenOptedOut: { message: declined, responseBody: declinedBody },
+    });
+    switch (result.kind) {
+      case 'accepted':
+        this.deps.onAccepted(result.message);
+        return { body: result.message.status === 'DECLINED' ? declinedBody : body, replayed: false };
+      case 'replay':
+        if (result.requestHash !== idempotency?.requestHash) throw errors.idempotencyKeyReused();
+        return { body: result.responseBody, replayed: true };
+      case 'queue_full':
+        throw errors.queueFull(this.deps.queueLimit);
+    }
+  }
+
+  private async validate(caller: Caller, input: CarouselInput): Promise<NewMessage> {
+    const to = parsePhone(input.number, 'number');
+    const line = await ownLine(this.deps.store, caller.accountId, input.from_number, 'from_number');
+    if (input.media_urls.length < MIN_CAROUSEL_IMAGES || input.media_urls.length > MAX_CAROUSEL_IMAGES) {
+      throw errors.validation(
+        'media_urls',
+        `must hold ${MIN_CAROUSEL_IMAGES} to ${MAX_CAROUSEL_IMAGES} image URLs; send one image with /api/send-message`,
+      );
+    }
+    const mediaUrls = input.media_urls.map((raw, i) => {
+      const url = wellFormed(raw);
+      checkPublicUrl(url, `media_urls[${i}]`);
+      refusePrivateUrl(this.deps.urlPolicy, url, `media_urls[${i}]`);
+      return url;
+    });
+    const statusCallback = statusCallbackUrl(input.status_callback);
+    refusePrivateUrl(this.deps.urlPolicy, statusCallback ?? '', 'status_callback');
+    return {
+      ...outboundDraft(caller, {
+        line,
+        to,
+        content: '',
+        mediaUrl: mediaUrls[0],
+        sendStyle: input.send_style ?? '',
+        statusCallback,
+        now: this.deps.clock.now(),
+      }),
+      messageType: 'carousel',
+      typePayload: { kind: 'carousel', mediaUrls },
+    };
+  }
+}
+
+/** The request's meaning, told apart from a `/api/send-message` body under the same key. */
+function hashRequest(input: CarouselInput): string {
+  const canonical = [
+    'carousel',
+    input.number,
+    input.from_number,
+    input.media_urls,
+    input.send_style ?? '',
+    input.status_callback ?? '',
+  ];
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}

@@ -1,0 +1,45 @@
+import type { StatusChange, StatusPatch } from '../../domain/job.js';
+
+/** What a network reports about messages a line sent, by the network's own ids for them. */
+export interface ReceiptsPort {
+  /**
+   * Applies receipts in order, each idempotently and together with the status-callback deliveries
+   * of the changes it causes, in one transaction. A message sent in segments (a long SMS) folds
+   * its segments' states into one status: DELIVERED once every segment is, ERROR as soon as one
+   * failed, SENT otherwise. A receipt for an id not recorded yet (`JobOutcome.networkMessageIds`)
+   * is kept and applied, in the order receipts arrived, by the `finishJobs` that records the id.
+   */
+  applyNetworkReceipts(receipts: readonly ReceiptInput[], now: number): Promise<ReceiptsApplied>;
+  /**
+   * Drops the early receipts received before `olderThan` that no recorded id claimed, and returns
+   * them, each once, in the order they arrived (the caller logs and counts them).
+   */
+  expireEarlyReceipts(olderThan: number): Promise<ExpiredReceipt[]>;
+}
+
+export interface ReceiptInput {
+  /** The line (E.164) whose network issued the id: a network's ids are unique per line only. */
+  line: string;
+  networkMessageId: string;
+  patch: StatusPatch;
+}
+
+/**
+ * What became of one receipt: `applied` to its segment (the message changes when the fold of its
+ * segments moves forward); a `duplicate` of the segment's state; `stale`, as it would move the
+ * segment backwards or past a final state; or kept as `early`, its id not recorded yet.
+ */
+export type ReceiptResult = 'applied' | 'duplicate' | 'stale' | 'early';
+
+export interface ReceiptsApplied {
+  /** Every status change, in the order applied (each enqueued its webhook deliveries). */
+  changes: StatusChange[];
+  /** One per receipt, in the order given. */
+  results: ReceiptResult[];
+}
+
+export interface ExpiredReceipt {
+  line: string;
+  networkMessageId: string;
+  receivedAt: number;
+}
