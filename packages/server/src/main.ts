@@ -4,6 +4,7 @@ import { pino, type Logger } from 'pino';
 import { type BootstrapInput, type BootstrapResult, bootstrap } from './accounts/bootstrap.js';
 import { buildApp } from './api/build-app.js';
 import { buildHealthApp } from './api/health-app.js';
+import { type Readiness, countLines } from './api/readiness.js';
 import type { Config } from './config/config.js';
 import { VERSION } from './version.js';
 import { ConfigError, databaseLocation } from './config/config.js';
@@ -167,6 +168,21 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
         },
       }),
   });
+  const readiness = async (): Promise<Readiness> => {
+    try {
+      const [lines, health] = await Promise.all([store.listLines(), store.listLineHealth()]);
+      return {
+        database: 'ok',
+        lines: countLines(
+          health.map((h) => h.status),
+          lines.length,
+        ),
+      };
+    } catch (error) {
+      logger.warn({ err: error }, 'readiness check: the database does not answer');
+      return { database: 'unreachable', lines: countLines([], 0) };
+    }
+  };
   const capabilities = new LineCapabilities({ store, providers, sandboxService: serviceOf });
   const worker = new Worker({
     onInbound: (inbound) => intake.onInbound(inbound),
@@ -259,6 +275,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
           http: config.http,
           now: () => clock.now(),
           sandboxEnabled: config.sandboxEnabled,
+          readiness,
           advanceClock:
             clock instanceof ManualClock
               ? (ms, signal) => advanceTime(clock, worker, store, ms, [dispatcher, verificationExpiry], { signal })
@@ -285,6 +302,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
               clock,
               events: accountEvents,
               serviceOf,
+              onWebhooksQueued: () => dispatcher.notify(),
               sendVerification: (caller, input) => sendService.send(caller, input),
             }),
             verified: new VerifiedContactsService({ store, clock }),
@@ -306,7 +324,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
             lookupService: (accountId, number) => capabilities.lookupService(accountId, number),
           },
         })
-      : buildHealthApp(config.role, config.http);
+      : buildHealthApp(config.role, config.http, readiness);
   // Beyond the cap Node closes a new connection as soon as it is accepted: a flood of idle
   // connections cannot use up the process's file descriptors.
   app.server.maxConnections = config.http.maxConnections;

@@ -5,6 +5,7 @@ import { VERIFICATION_TEXT } from '../src/messaging/contacts.js';
 import { type Tenant, addTenant, advanceClock, seedMessage } from './support/api-helpers.js';
 import { SERVER_BACKENDS } from './support/backends.js';
 import { type TestServer, startBackendServer } from './support/test-server.js';
+import { eventually, startReceiver } from './support/webhook-receiver.js';
 
 /**
  * The Contacts API and verified contacts through the official SDK, unmodified but for `baseURL`,
@@ -290,5 +291,28 @@ describe.each(SERVER_BACKENDS)('contacts through the official SDK ($name)', (bac
       contact: { verification_status: 'verified', verified: true },
       verification_instructions: null,
     });
+  });
+
+  it('sends one contact_created webhook per contact created, with the contact as the API shows it', async () => {
+    const { client } = await tenant();
+    const hooks = await startReceiver();
+    try {
+      await client.webhooks.create({ webhooks: [`${hooks.url}/contacts`], type: 'contact_created' });
+      const created = await client.contacts.create({ number: '+14155550142', first_name: 'Ada' });
+      await client.contacts.update('+14155550142', { last_name: 'Lovelace' });
+      await client.contacts.bulk.create({ contacts: [{ phone: '+14155550142' }, { phone: '+14155550143' }] });
+      const received = await eventually(() => (hooks.received.length >= 2 ? hooks.received : undefined));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(hooks.received).toHaveLength(2);
+      const bodies = received.map((r) => JSON.parse(r.body) as Record<string, unknown>);
+      expect(bodies[0]).toMatchObject({
+        phone: '+14155550142',
+        first_name: 'Ada',
+        contact_id: created.contact?.contact_id,
+      });
+      expect(bodies[1]).toMatchObject({ phone: '+14155550143' });
+    } finally {
+      await hooks.close();
+    }
   });
 });

@@ -67,6 +67,29 @@ describe.each(SERVER_BACKENDS)('line providers ($name)', (backend) => {
     expect(JSON.stringify(line)).not.toContain('secret');
   });
 
+  it('reports readiness with the lines’ health counted, and stays ready while a line’s network is down', async () => {
+    await stateOf(SMPP_LINE, (s) => s?.status === 'OFFLINE');
+    const res = await fetch(`${server.url}/readyz`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { status: string; database: string; lines: Record<string, number> };
+    expect(body).toMatchObject({ status: 'ready', database: 'ok' });
+    expect(body.lines.online).toBeGreaterThanOrEqual(1);
+    expect(body.lines.offline).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(body)).not.toContain(SMPP_LINE);
+  });
+
+  it('answers 503 from /readyz once the database is gone', async () => {
+    const other = await startTestServer();
+    try {
+      await other.server.store.close();
+      const res = await fetch(`${other.url}/readyz`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ status: 'not_ready', database: 'unreachable' });
+    } finally {
+      await other.server.app.close();
+    }
+  });
+
   it('refuses to inject a contact’s message or typing into a line a real network carries', async () => {
     await stateOf(SMPP_LINE, (s) => s !== undefined);
     for (const [path, body] of [

@@ -122,6 +122,23 @@ describe.each(SERVER_BACKENDS)('official SDK retries never duplicate a send ($na
     expect(await count()).toBe(before + 1);
   });
 
+  it('answers a retried carousel with the first attempt’s message, storing one', async () => {
+    const { proxy, client } = await sdkThroughProxy();
+    const before = await count();
+    const data = (await client.sendCarousel.send({
+      number: CONTACT,
+      from_number: server.line,
+      media_urls: ['https://cdn.example.com/a.jpg', 'https://cdn.example.com/b.jpg'],
+    })) as { message_handle?: string };
+    expect(proxy.seen.map((s) => [s.path, s.retryCount])).toEqual([
+      ['/api/send-carousel', '0'],
+      ['/api/send-carousel', '1'],
+    ]);
+    const first = JSON.parse(proxy.seen[0]?.body ?? '{}') as { message_handle?: string };
+    expect(data.message_handle).toBe(first.message_handle);
+    expect(await count()).toBe(before + 1);
+  });
+
   it('stores two identical sends that are not retries as two messages', async () => {
     const client = new SendblueAPI({ apiKey: TEST_KEY_ID, apiSecret: TEST_SECRET, baseURL: server.url });
     const before = await count();

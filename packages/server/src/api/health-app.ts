@@ -1,12 +1,14 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type HttpLimits, httpServerOptions } from './http-limits.js';
+import { type Readiness, registerReadiness } from './readiness.js';
 
 /**
- * The whole HTTP surface of a `worker`-role process: `/healthz` for orchestrators and load
- * balancers. It never accepts a send, so a worker can listen on a port without becoming an API.
+ * The whole HTTP surface of a `worker`-role process: `/healthz` and `/readyz` for orchestrators and
+ * load balancers. It never accepts a send, so a worker can listen on a port without becoming an API.
  */
-export function buildHealthApp(role: string, http?: HttpLimits): FastifyInstance {
+export function buildHealthApp(role: string, http?: HttpLimits, readiness?: () => Promise<Readiness>): FastifyInstance {
   const app = Fastify({ logger: false, ...httpServerOptions(http) });
   app.get('/healthz', async () => ({ status: 'OK', role }));
+  if (readiness !== undefined) registerReadiness(app, readiness);
   return app;
 }

@@ -126,7 +126,7 @@ export const CONFIG_KEYS = {
     default: 'all',
     values: ['api', 'worker', 'all'],
     description:
-      '`api` accepts and answers requests; `worker` delivers messages and webhooks (HTTP serves only `/healthz`); `all` does both. Split roles need PostgreSQL.',
+      '`api` accepts and answers requests; `worker` delivers messages and webhooks (HTTP serves only `/healthz` and `/readyz`); `all` does both. Split roles need PostgreSQL.',
   },
   logLevel: {
     env: 'TAPBACK_LOG_LEVEL',

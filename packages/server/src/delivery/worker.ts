@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import { Batcher } from '../lib/batcher.js';
+import { DELIVERY_ERRORS } from '../domain/delivery-errors.js';
 import { newHandle } from '../domain/ids.js';
-import type { ClaimedJob, ContactReply, FollowUp, JobOutcome, StatusPatch } from '../domain/job.js';
+import type { ClaimedJob, ScheduledInbound, FollowUp, JobOutcome, StatusPatch } from '../domain/job.js';
 import type { JobsPort } from '../store/ports/jobs-port.js';
 import { backoffDelay } from './backoff.js';
 import type { MessageEvents } from './message-events.js';
 import type { ProviderEvents, ProviderSendRequest, SendResult } from './providers/provider.js';
-import { SANDBOX_ERRORS } from './providers/sandbox/sandbox-provider.js';
 
 export interface WorkerSettings {
   /** Jobs claimed per round trip. */
@@ -57,7 +57,7 @@ export interface ProviderDirectory {
 }
 
 /** Tapback's error code for a send that failed, whichever network failed it. */
-const SEND_FAILED = SANDBOX_ERRORS.sendFailed;
+const SEND_FAILED = DELIVERY_ERRORS.sendFailed;
 
 /**
  * The delivery loop: claim due jobs, call providers, record outcomes. Supervised: a failing job or
@@ -262,7 +262,7 @@ export class Worker {
    * a network's inbound messages; idempotent by the id chosen when it was scheduled. A failure is
    * retried like a send.
    */
-  private async receiveReply(claimed: ClaimedJob, reply: ContactReply): Promise<JobOutcome | undefined> {
+  private async receiveReply(claimed: ClaimedJob, reply: ScheduledInbound): Promise<JobOutcome | undefined> {
     const { onInbound, settings, logger, clock } = this.deps;
     if (onInbound === undefined) return undefined;
     const cause = claimed.message;
@@ -360,7 +360,7 @@ function isProviderResult(value: unknown): value is SendResult {
 function chain(
   followUps: FollowUp[],
   now: number,
-): { runAt: number; patch: StatusPatch | null; then: FollowUp[]; reply?: ContactReply }[] {
+): { runAt: number; patch: StatusPatch | null; then: FollowUp[]; reply?: ScheduledInbound }[] {
   const [first, ...rest] = followUps;
   if (first === undefined) return [];
   const link = { runAt: now + first.afterMs, patch: first.patch, then: rest };

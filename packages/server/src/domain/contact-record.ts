@@ -62,3 +62,24 @@ export interface VerifiedContact {
   /** When it was asked for, or when the first inbound message verified it, whichever is later. */
   updatedAt: number;
 }
+
+/** A contact as the Contacts API and the `contact_created` webhook show it. */
+export function contactToWire(c: ContactRecord) {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    contact_id: c.contactId,
+    phone: c.number,
+    first_name: c.firstName,
+    last_name: c.lastName,
+    company_name: c.companyName,
+    assigned_to_email: c.assignedToEmail,
+    sendblue_number: c.sendblueNumber,
+    tags: c.tags,
+    custom_variables: c.customVariables,
+    opt_out: c.optedOut,
+    verified: c.verified,
+    service: c.service,
+    created_at: iso(c.createdAt),
+    updated_at: iso(c.updatedAt),
+  };
+}

@@ -30,25 +30,27 @@ export interface Job {
   patch: StatusPatch | null;
   /** For `status` jobs: the changes that follow this one, scheduled only once it is applied. */
   then: FollowUp[];
-  /** For `status` jobs: the contact's reply to receive when due (instead of, or with, `patch`). */
-  reply: ContactReply | null;
+  /** For `status` jobs: the inbound message its provider scheduled, received when due. */
+  reply: ScheduledInbound | null;
 }
 
 /**
- * A status change due `afterMs` after the one before it, or (sandbox contacts) a reply the
- * recipient sends then: a link of the chain that carries `reply` and no `patch`.
+ * A status change due `afterMs` after the one before it, or an inbound message the provider
+ * scheduled for then (the recipient writing back): a link of the chain that carries `reply` and no
+ * `patch`.
  */
 export interface FollowUp {
   afterMs: number;
   patch: StatusPatch | null;
-  reply?: ContactReply;
+  reply?: ScheduledInbound;
 }
 
 /**
- * An inbound message a simulated contact sends back (the sandbox echo contact). Its handle is
- * chosen when it is scheduled, so running its job twice stores it once.
+ * An inbound message a provider scheduled (a provider that knows its own timing, like the sandbox
+ * and its echo contact), received through the same path as a network's. Its `handle` is chosen when
+ * it is scheduled and serves as the network's id for it, so running its job twice stores it once.
  */
-export interface ContactReply {
+export interface ScheduledInbound {
   handle: string;
   content: string;
 }
@@ -65,7 +67,7 @@ export interface ScheduledStatus {
   runAt: number;
   patch: StatusPatch | null;
   then: FollowUp[];
-  reply?: ContactReply;
+  reply?: ScheduledInbound;
 }
 
 /**

@@ -9,6 +9,13 @@ import type { LinesPort } from '../store/ports/lines-port.js';
 import type { MessagesPort } from '../store/ports/messages-port.js';
 import type { Caller } from './caller.js';
 import { outboundDraft } from './message-drafts.js';
+import {
+  type AcceptKey,
+  DEFAULT_RETRY_MATCH_WINDOW_MS,
+  InflightKeys,
+  type RequestIdentity,
+  acceptKey,
+} from './request-identity.js';
 import { type AddressCheck, refusePrivateUrl } from './url-policy.js';
 import { ownLine } from './validation.js';
 
@@ -31,6 +38,8 @@ export interface CarouselDeps {
   queueLimit: number;
   onAccepted: (message: Message) => void;
   urlPolicy?: AddressCheck;
+  /** How long after a send an official SDK retry of it is still matched (request-identity.ts). */
+  retryMatchWindowMs?: number;
 }
 
 /**
@@ -40,31 +49,30 @@ export interface CarouselDeps {
  * `/api/send-message` (the two share the account's keys).
  */
 export class CarouselService {
-  private readonly inflight = new Map<string, Promise<{ body: string; replayed: boolean }>>();
+  private readonly inflight = new InflightKeys<{ body: string; replayed: boolean }>();
 
   constructor(private readonly deps: CarouselDeps) {}
 
-  async send(caller: Caller, input: CarouselInput, key?: string): Promise<{ body: string; replayed: boolean }> {
-    if (key === undefined) return this.accept(caller, input, undefined);
-    const slot = `${caller.accountId}:${key}`;
-    const running = this.inflight.get(slot);
-    if (running !== undefined) {
-      await running.catch(() => undefined);
-      return this.send(caller, input, key);
-    }
-    const work = this.accept(caller, input, { key, requestHash: hashRequest(input) });
-    this.inflight.set(slot, work);
-    try {
-      return await work;
-    } finally {
-      this.inflight.delete(slot);
-    }
+  /**
+   * `identity`: an `Idempotency-Key` (a string, or `{kind: 'key'}`) or the request's digest, which
+   * an official SDK retry is matched on (request-identity.ts); without one, nothing is replayed.
+   */
+  async send(
+    caller: Caller,
+    input: CarouselInput,
+    identity?: string | RequestIdentity,
+  ): Promise<{ body: string; replayed: boolean }> {
+    if (identity === undefined) return this.accept(caller, input, undefined);
+    const id: RequestIdentity = typeof identity === 'string' ? { kind: 'key', key: identity } : identity;
+    const window = this.deps.retryMatchWindowMs ?? DEFAULT_RETRY_MATCH_WINDOW_MS;
+    const key = acceptKey(id, () => hashRequest(input), this.deps.clock.now(), window);
+    return this.inflight.run(caller.accountId, key, () => this.accept(caller, input, key));
   }
 
   private async accept(
     caller: Caller,
     input: CarouselInput,
-    idempotency: { key: string; requestHash: string } | undefined,
+    idempotency: AcceptKey | undefined,
   ): Promise<{ body: string; replayed: boolean }> {
     const draft = await this.validate(caller, input);
     const body = JSON.stringify(toWire({ ...draft, id: 0, statusSeq: 0 }));

@@ -6,6 +6,7 @@ import {
   type ContactOrderBy,
   type ContactQuery,
   type ContactRecord,
+  contactToWire,
 } from '../domain/contact-record.js';
 import { errors } from '../domain/errors.js';
 import { newHandle } from '../domain/ids.js';
@@ -14,6 +15,8 @@ import { parsePhone } from '../domain/phone.js';
 import { wellFormed } from '../domain/validation.js';
 import type { ContactRecordsPort, NewContactRecord } from '../store/ports/contact-records-port.js';
 import type { LinesPort } from '../store/ports/lines-port.js';
+import type { WebhooksPort } from '../store/ports/webhooks-port.js';
+import { activeEndpoints } from '../store/webhook-outbox.js';
 import type { Caller } from './caller.js';
 import { ownLine } from './validation.js';
 
@@ -56,7 +59,9 @@ export interface ListContactsInput {
 }
 
 export interface ContactServiceDeps {
-  store: ContactRecordsPort & LinesPort;
+  store: ContactRecordsPort & LinesPort & Pick<WebhooksPort, 'getWebhookConfig' | 'enqueueWebhooks'>;
+  /** Wakes the webhook dispatcher after `contact_created` deliveries are queued. */
+  onWebhooksQueued?: () => void;
   clock: Clock;
   events: AccountEventSink;
   /** The network that reaches a number, recorded on a new contact. */
@@ -230,8 +235,8 @@ export class ContactService {
       ifExists,
       now: this.deps.clock.now(),
     });
-    for (const { contact, created } of saved) {
-      if (!created) continue;
+    const createdNow = saved.filter((s) => s.created).map((s) => s.contact);
+    for (const contact of createdNow) {
       this.deps.events.publish({
         accountId: caller.accountId,
         type: 'contact.created',
@@ -239,7 +244,36 @@ export class ContactService {
         data: { contact_id: contact.contactId, phone: contact.number, created_at: iso(contact.createdAt) },
       });
     }
+    await this.enqueueCreatedWebhooks(caller.accountId, createdNow);
     return saved;
+  }
+
+  /**
+   * One `contact_created` webhook per new contact, its body the contact as the Contacts API shows
+   * it, to every `contact_created` entry (they take no line filter). Queued once the contacts are
+   * committed: a crash between the two loses these webhooks, never a contact.
+   */
+  private async enqueueCreatedWebhooks(accountId: number, contacts: readonly ContactRecord[]): Promise<void> {
+    if (contacts.length === 0) return;
+    const now = this.deps.clock.now();
+    const { endpoints } = await this.deps.store.getWebhookConfig(accountId, now);
+    const targets = activeEndpoints(endpoints, 'contact_created', null);
+    if (targets.length === 0) return;
+    const deliveries = contacts.flatMap((contact) => {
+      const payload = JSON.stringify(contactToWire(contact));
+      return targets.map((e) => ({
+        accountId,
+        kind: 'contact_created' as const,
+        endpointId: e.id,
+        url: e.url,
+        messageId: null,
+        messageHandle: null,
+        statusSeq: null,
+        payload,
+      }));
+    });
+    await this.deps.store.enqueueWebhooks(deliveries, now);
+    this.deps.onWebhooksQueued?.();
   }
 
   /** The preferred spelling wins over its deprecated alias; `sendblue_number` must be a line of the account. */

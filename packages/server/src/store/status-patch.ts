@@ -1,6 +1,6 @@
 import type { Message } from '../domain/message.js';
 import { canTransition } from '../domain/status.js';
-import type { ContactReply, FollowUp, StatusPatch } from '../domain/job.js';
+import type { ScheduledInbound, FollowUp, StatusPatch } from '../domain/job.js';
 
 /**
  * The message after `patch`, or undefined when the patch would not move its status forward.
@@ -26,7 +26,7 @@ export function applyPatch(current: Message, patch: StatusPatch, now: number): M
 export function encodeScheduledStatus(s: {
   patch: StatusPatch | null;
   then: FollowUp[];
-  reply?: ContactReply;
+  reply?: ScheduledInbound;
 }): string {
   return JSON.stringify(
     s.reply === undefined ? { patch: s.patch, then: s.then } : { patch: s.patch, then: s.then, reply: s.reply },
@@ -36,9 +36,9 @@ export function encodeScheduledStatus(s: {
 export function decodeScheduledStatus(payload: string | null): {
   patch: StatusPatch | null;
   then: FollowUp[];
-  reply: ContactReply | null;
+  reply: ScheduledInbound | null;
 } {
   if (payload === null) return { patch: null, then: [], reply: null };
-  const parsed = JSON.parse(payload) as { patch?: StatusPatch | null; then?: FollowUp[]; reply?: ContactReply };
+  const parsed = JSON.parse(payload) as { patch?: StatusPatch | null; then?: FollowUp[]; reply?: ScheduledInbound };
   return { patch: parsed.patch ?? null, then: parsed.then ?? [], reply: parsed.reply ?? null };
 }

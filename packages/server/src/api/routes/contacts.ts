@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Service } from '../../domain/message.js';
 import { parsePhone } from '../../domain/phone.js';
-import type { ContactRecord } from '../../domain/contact-record.js';
-import { type ContactService, iso } from '../../messaging/contacts.js';
+import { contactToWire } from '../../domain/contact-record.js';
+import type { ContactService } from '../../messaging/contacts.js';
 import type { OptOutService } from '../../messaging/opt-out.js';
 import { callerOf } from '../auth.js';
 import {
@@ -246,22 +246,3 @@ const contactRecordRoutes: FastifyPluginAsyncTypebox<{ contacts: ContactService 
     },
   );
 };
-
-function contactToWire(c: ContactRecord) {
-  return {
-    contact_id: c.contactId,
-    phone: c.number,
-    first_name: c.firstName,
-    last_name: c.lastName,
-    company_name: c.companyName,
-    assigned_to_email: c.assignedToEmail,
-    sendblue_number: c.sendblueNumber,
-    tags: c.tags,
-    custom_variables: c.customVariables,
-    opt_out: c.optedOut,
-    verified: c.verified,
-    service: c.service,
-    created_at: iso(c.createdAt),
-    updated_at: iso(c.updatedAt),
-  };
-}

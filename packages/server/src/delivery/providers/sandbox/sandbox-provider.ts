@@ -1,5 +1,6 @@
 import type { StatusPatch } from '../../../domain/job.js';
 import type { Service } from '../../../domain/message.js';
+import { DELIVERY_ERRORS } from '../../../domain/delivery-errors.js';
 import { smsSegments } from '../../../domain/sms-segments.js';
 import type {
   Provider,
@@ -17,12 +18,6 @@ export interface SandboxTiming {
   /** From SENT to DELIVERED (or to ERROR for recipients ending 0003). */
   deliveredDelayMs: number;
 }
-
-/** Tapback's error codes for what the sandbox network simulates, named once. */
-export const SANDBOX_ERRORS = {
-  /** A send the network refused or lost (Sendblue's "message failed to send"). */
-  sendFailed: 10001,
-} as const;
 
 /** The sandbox needs no connection: it is always there and never drops. */
 const ALWAYS_CONNECTED: ProviderConnection = { closed: new Promise(() => undefined), close: async () => undefined };
@@ -66,7 +61,7 @@ export class SandboxProvider implements Provider {
         return {
           kind: 'failed',
           retryable: false,
-          errorCode: SANDBOX_ERRORS.sendFailed,
+          errorCode: DELIVERY_ERRORS.sendFailed,
           errorMessage: 'Message failed to send',
           errorReason: 'sandbox: recipient is unreachable',
         };
@@ -75,7 +70,7 @@ export class SandboxProvider implements Provider {
           return {
             kind: 'failed',
             retryable: true,
-            errorCode: SANDBOX_ERRORS.sendFailed,
+            errorCode: DELIVERY_ERRORS.sendFailed,
             errorMessage: `sandbox: transient network failure on attempt ${attempt}`,
           };
         }
@@ -96,7 +91,7 @@ export class SandboxProvider implements Provider {
             at(sent, sentPatch),
             at(sent + delivered, {
               status: 'ERROR',
-              errorCode: SANDBOX_ERRORS.sendFailed,
+              errorCode: DELIVERY_ERRORS.sendFailed,
               errorMessage: 'Message failed to send',
               errorReason: 'sandbox: the network reported a failure after sending',
             }),

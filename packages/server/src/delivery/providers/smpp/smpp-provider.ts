@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { DELIVERY_ERRORS } from '../../../domain/delivery-errors.js';
 import type {
   Provider,
   ProviderConnection,
@@ -19,7 +20,7 @@ import { ConcatAssembler } from './smpp-inbound.js';
 import { RatePacer } from './smpp-rate.js';
 
 /** Tapback's error_code for a message the SMSC refused (Sendblue's "Message failed to send"). */
-export const SMPP_SEND_FAILED_CODE = 10001;
+export const SMPP_SEND_FAILED_CODE = DELIVERY_ERRORS.sendFailed;
 
 /** registered_delivery: SMSC delivery receipt on final outcome, success or failure (§5.2.17). */
 const RECEIPT_ON_FINAL = 0x01;

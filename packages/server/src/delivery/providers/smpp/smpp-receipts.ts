@@ -1,3 +1,4 @@
+import { DELIVERY_ERRORS } from '../../../domain/delivery-errors.js';
 import type { StatusPatch } from '../../../domain/job.js';
 import type { IdFormat } from './smpp-message-id.js';
 import { canonicalMessageId } from './smpp-message-id.js';
@@ -34,8 +35,8 @@ const MESSAGE_STATE: Record<number, ReceiptState> = {
 };
 
 /** Error codes a failed receipt carries: 10002 when the SMSC itself does not know what happened. */
-export const RECEIPT_FAILED_CODE = 10001;
-export const RECEIPT_UNKNOWN_CODE = 10002;
+export const RECEIPT_FAILED_CODE = DELIVERY_ERRORS.sendFailed;
+export const RECEIPT_UNKNOWN_CODE = DELIVERY_ERRORS.statusUnknown;
 
 export interface ReceiptFields {
   esmClass: number;
