@@ -184,8 +184,19 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     }
   };
   const capabilities = new LineCapabilities({ store, providers, sandboxService: serviceOf });
+  const policy = new AddressPolicy(config.webhooks.allowPrivateCidrs);
+  // Media is fetched through the same SSRF guard (and TAPBACK_ALLOW_PRIVATE_CIDRS) as webhooks.
+  const mediaFetcher = new GuardedMediaFetcher({
+    policy,
+    connectTimeoutMs: config.media.fetchTimeoutMs,
+    userAgent: `Tapback-Media/${VERSION}`,
+  });
   const worker = new Worker({
     onInbound: (inbound) => intake.onInbound(inbound),
+    media: {
+      fetcher: mediaFetcher,
+      limits: { maxBytes: config.media.maxBytes, timeoutMs: config.media.fetchTimeoutMs },
+    },
     store,
     clock,
     pollClock,
@@ -194,7 +205,6 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     logger: logger.child({ component: 'worker' }),
     settings: config.delivery,
   });
-  const policy = new AddressPolicy(config.webhooks.allowPrivateCidrs);
   const sender = new HttpSender({
     policy,
     timeoutMs: config.webhooks.timeoutMs,
@@ -235,12 +245,6 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     onAccepted,
     urlPolicy: policy,
     retryMatchWindowMs,
-  });
-  // Media is fetched through the same SSRF guard (and TAPBACK_ALLOW_PRIVATE_CIDRS) as webhooks.
-  const mediaFetcher = new GuardedMediaFetcher({
-    policy,
-    connectTimeoutMs: config.media.fetchTimeoutMs,
-    userAgent: `Tapback-Media/${VERSION}`,
   });
   const media = new MediaService({
     store,

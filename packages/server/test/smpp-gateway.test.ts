@@ -134,6 +134,25 @@ describe.each(SERVER_BACKENDS)('SMS over SMPP through the server ($name)', (back
     await eventually(() => hooks.received.find((r) => r.path === '/receive' && r.body.includes(text)));
   });
 
+  it('fetches a media URL before sending it over SMS: a good one goes out as a link, a bad one fails the message', async () => {
+    const origin = await startReceiver((r) =>
+      r.path.startsWith('/ok') ? { status: 200, headers: { 'content-type': 'image/jpeg' } } : 404,
+    );
+    try {
+      const good = await send('See the photo', { media_url: `${origin.url}/ok/photo.jpg` });
+      expect(await finalStatus(good.message_handle!)).toMatchObject({ status: 'DELIVERED' });
+      expect(smsc.texts(CONTACT.slice(1))).toContain(`See the photo\n${origin.url}/ok/photo.jpg`);
+      const bad = await send('Broken photo', { media_url: `${origin.url}/missing.jpg` });
+      const failed = await finalStatus(bad.message_handle!, ['ERROR']);
+      expect(String((failed as { error_reason?: string }).error_reason)).toMatch(
+        /media_url could not be fetched: answered HTTP 404/,
+      );
+      expect(smsc.texts(CONTACT.slice(1)).some((t) => t.startsWith('Broken photo'))).toBe(false);
+    } finally {
+      await origin.close();
+    }
+  });
+
   it('reconnects after the SMSC drops the connection, and reports the line ONLINE again', async () => {
     smsc.dropConnections();
     await eventually(async () => {

@@ -5,6 +5,8 @@ import { Batcher } from '../lib/batcher.js';
 import { DELIVERY_ERRORS } from '../domain/delivery-errors.js';
 import { newHandle } from '../domain/ids.js';
 import type { ClaimedJob, ScheduledInbound, FollowUp, JobOutcome, StatusPatch } from '../domain/job.js';
+import type { MediaFetcher } from '../domain/media.js';
+import type { Message } from '../domain/message.js';
 import type { JobsPort } from '../store/ports/jobs-port.js';
 import { backoffDelay } from './backoff.js';
 import type { MessageEvents } from './message-events.js';
@@ -42,6 +44,13 @@ export interface WorkerDeps {
    * same way a network's inbound messages are received. Without it, they are dropped.
    */
   onInbound?: ProviderEvents['onInbound'];
+  /** Fetches a real network's message media before sending it; without it, nothing is fetched. */
+  media?: WorkerMedia;
+}
+
+export interface WorkerMedia {
+  fetcher: MediaFetcher;
+  limits: { maxBytes: number; timeoutMs: number };
 }
 
 /** Finds the provider of a message's line (provider-host.ts). */
@@ -286,6 +295,16 @@ export class Worker {
     }
   }
 
+  /** The provider call, after the media check for a real network (`mediaCheck`). */
+  private async withMedia(kind: string, message: Message, send: () => Promise<SendResult>): Promise<SendResult> {
+    const media = this.deps.media;
+    if (media !== undefined && message.mediaUrl !== '' && kind !== 'sandbox') {
+      const refused = await mediaCheck(media, message.mediaUrl);
+      if (refused !== undefined) return refused;
+    }
+    return send();
+  }
+
   private async callProvider(
     { job, message, provider: name }: ClaimedJob,
     deadline: ProviderDeadline,
@@ -307,7 +326,7 @@ export class Worker {
     try {
       // Raced, not just signalled: a provider that ignores its signal must not hold the worker.
       const result = await Promise.race([
-        provider.send({ message, attempt: job.attempts }, deadline.signal),
+        this.withMedia(name, message, () => provider.send({ message, attempt: job.attempts }, deadline.signal)),
         deadline.expired,
       ]);
       // A provider breaking its contract is a transient failure too, not a crash of the round.
@@ -323,6 +342,29 @@ export class Worker {
       };
     }
   }
+}
+
+/**
+ * A real network's message with a `media_url` goes out only once the URL can be fetched (through
+ * the SSRF guard, within the size limit): a bad URL fails the message with a clear reason instead
+ * of reaching the recipient broken. A source that fails now is tried again with the send; one that
+ * is refused or too large ends the message. Sandbox lines only validate URLs, never fetch them
+ * (test machines are often offline).
+ */
+async function mediaCheck(media: WorkerMedia, url: string): Promise<SendResult | undefined> {
+  const fetched = await media.fetcher.fetch(url, media.limits);
+  if (fetched.kind === 'ok') return undefined;
+  const reason =
+    fetched.kind === 'too_large'
+      ? `media_url is larger than ${media.limits.maxBytes} bytes`
+      : `media_url could not be fetched: ${fetched.reason}`;
+  return {
+    kind: 'failed',
+    retryable: fetched.kind === 'failed',
+    errorCode: SEND_FAILED,
+    errorMessage: 'Message failed to send',
+    errorReason: reason,
+  };
 }
 
 interface ProviderDeadline {
