@@ -121,4 +121,51 @@ describe.each(SERVER_BACKENDS)('App Card continuations through the SDK ($name)',
       .catch((e: unknown) => e);
     expect(badType).toBeInstanceOf(BadRequestError);
   });
+
+  it('sends a new App Card with messages.send, then continues it with updateAppCard', async () => {
+    const sent = await client.messages.send({
+      number: CONTACT,
+      from_number: server.line,
+      app_card: {
+        appName: 'Tapback Pay',
+        extensionBundleId: 'dev.tapback.pay.extension',
+        teamId: 'ABCDE12345',
+        url: 'https://pay.example.com/card/1',
+        layout: { caption: 'Pay $12.00', imageUrl: 'https://cdn.example.com/pay.png' },
+        fallbackText: 'Pay $12.00 at pay.example.com',
+      },
+    } as never);
+    expect(sent).toMatchObject({
+      status: 'QUEUED',
+      message_type: 'app_card',
+      content: 'Pay $12.00 at pay.example.com',
+      app_card: {
+        appName: 'Tapback Pay',
+        url: 'https://pay.example.com/card/1',
+        layout: { caption: 'Pay $12.00' },
+        interactive: false,
+      },
+    });
+    const session = (sent as { app_card?: { sessionIdentifier?: string } }).app_card?.sessionIdentifier;
+    expect(session).toMatch(/^[0-9a-f-]{36}$/);
+    const update = await client.messages.updateAppCard(sent.message_handle!, { layout: { caption: 'Paid' } });
+    expect(update).toMatchObject({
+      message_type: 'app_card',
+      app_card: { sessionIdentifier: session, updateMessageHandle: sent.message_handle, layout: { caption: 'Paid' } },
+    });
+    const stored = await client.messages.getStatus({ handle: sent.message_handle! });
+    expect(stored).toMatchObject({ message_type: 'app_card', app_card: { appName: 'Tapback Pay' } });
+  });
+
+  it('refuses an App Card whose tap URL is not https, naming the field', async () => {
+    const error = await client.messages
+      .send({
+        number: CONTACT,
+        from_number: server.line,
+        app_card: { appName: 'A', extensionBundleId: 'b', teamId: 'c', url: 'http://pay.example.com', layout: {} },
+      } as never)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as BadRequestError).message).toContain('app_card.url');
+  });
 });

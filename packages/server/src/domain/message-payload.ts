@@ -38,3 +38,34 @@ export interface AppCardPayload {
   /** For a continuation: the handle of the card it continues (the session's first message). */
   updateMessageHandle: string | null;
 }
+
+/** An App Card as the official SDK's `MessageResponse.app_card` shows it. */
+export interface WireAppCard {
+  appName: string;
+  extensionBundleId: string;
+  teamId: string;
+  url: string;
+  layout: AppCardLayout;
+  appStoreId?: number;
+  fallbackText?: string;
+  interactive: boolean;
+  sessionIdentifier: string;
+  updateMessageHandle?: string;
+}
+
+/** The `app_card` of a message's wire object; undefined for every other type. */
+export function appCardToWire(payload: MessagePayload | null): WireAppCard | undefined {
+  if (payload === null || payload.kind !== 'app_card') return undefined;
+  return {
+    appName: payload.appName,
+    extensionBundleId: payload.extensionBundleId,
+    teamId: payload.teamId,
+    url: payload.url,
+    layout: payload.layout,
+    ...(payload.appStoreId === null ? {} : { appStoreId: payload.appStoreId }),
+    ...(payload.fallbackText === null ? {} : { fallbackText: payload.fallbackText }),
+    interactive: payload.interactive,
+    sessionIdentifier: payload.sessionIdentifier,
+    ...(payload.updateMessageHandle === null ? {} : { updateMessageHandle: payload.updateMessageHandle }),
+  };
+}

@@ -1,5 +1,5 @@
 import { type StoreAssignedProp, WIRE_FIELDS, type WireFields } from './message-fields.js';
-import type { MessagePayload } from './message-payload.js';
+import { type MessagePayload, type WireAppCard, appCardToWire } from './message-payload.js';
 import { smsSegments } from './sms-segments.js';
 
 /**
@@ -100,6 +100,8 @@ export type NewMessage = Omit<Message, StoreAssignedProp>;
 export interface WireMessage extends WireFields {
   /** Tapback: SMS parts the content takes (GSM-7 160/153, UCS-2 70/67) when sent as SMS; null otherwise. */
   sms_segments: number | null;
+  /** An App Card message's card. */
+  app_card?: WireAppCard;
 }
 
 /**
@@ -111,6 +113,7 @@ export interface WireMessage extends WireFields {
  */
 export const toWire = new Function(
   'smsSegments',
+  'appCardToWire',
   `return function toWire(m) {
     return {
       ${WIRE_FIELDS.map((f) => {
@@ -119,6 +122,8 @@ export const toWire = new Function(
       }).join('\n      ')}
       // Derived from the content (a pure function), so it is never stale and costs no column.
       sms_segments: m.service === 'SMS' ? smsSegments(m.content).segments : null,
+      // The card of an App Card message (absent, so left out of the JSON, for every other type).
+      app_card: m.typePayload === null ? undefined : appCardToWire(m.typePayload),
     };
   };`,
-)(smsSegments) as (m: Message) => WireMessage;
+)(smsSegments, appCardToWire) as (m: Message) => WireMessage;

@@ -18,6 +18,7 @@ import {
   acceptKey,
 } from './request-identity.js';
 import { ownLine } from './validation.js';
+import { type AppCardInput, appCardPayload } from './app-card-draft.js';
 import { type AddressCheck, refusePrivateUrl } from './url-policy.js';
 
 /** The send body, after schema validation (types are right; values not yet checked). */
@@ -28,6 +29,8 @@ export interface SendInput {
   media_url?: string;
   send_style?: SendStyle;
   status_callback?: string;
+  /** An iMessage App Card: the message is stored as type `app_card`, its text the card's fallback. */
+  app_card?: AppCardInput;
 }
 
 export interface SendOutcome {
@@ -102,11 +105,15 @@ export class SendService {
   private async validate(caller: Caller, input: SendInput): Promise<NewMessage> {
     const to = parsePhone(input.number, 'number');
     const from = await ownLine(this.deps.store, caller.accountId, input.from_number, 'from_number');
-    const { content, mediaUrl } = messageBody(input);
+    const card = input.app_card === undefined ? undefined : appCardPayload(input.app_card, this.deps.urlPolicy);
+    // A card's text is what surfaces that cannot show it display: the content, else its fallback.
+    const fallback =
+      card === undefined ? undefined : (input.content ?? card.fallbackText ?? card.layout.summary ?? card.appName);
+    const { content, mediaUrl } = messageBody(fallback === undefined ? input : { ...input, content: fallback });
     const statusCallback = statusCallbackUrl(input.status_callback);
     refusePrivateUrl(this.deps.urlPolicy, mediaUrl, 'media_url');
     refusePrivateUrl(this.deps.urlPolicy, statusCallback ?? '', 'status_callback');
-    return outboundDraft(caller, {
+    const draft = outboundDraft(caller, {
       line: from,
       to,
       content,
@@ -115,6 +122,7 @@ export class SendService {
       statusCallback,
       now: this.deps.clock.now(),
     });
+    return card === undefined ? draft : { ...draft, messageType: 'app_card', typePayload: card };
   }
 }
 
@@ -127,6 +135,7 @@ function hashRequest(input: SendInput): string {
     input.media_url ?? '',
     input.send_style ?? '',
     input.status_callback ?? '',
+    input.app_card ?? null,
   ];
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }

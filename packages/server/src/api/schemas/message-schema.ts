@@ -4,6 +4,35 @@ import { Nullable, StringEnum } from './schema-helpers.js';
 
 const dateTime = (description: string) => Type.String({ format: 'date-time', description });
 
+const AppCardLayoutWireSchema = Type.Object(
+  Object.fromEntries(
+    [
+      'caption',
+      'subcaption',
+      'trailingCaption',
+      'trailingSubcaption',
+      'imageUrl',
+      'imageTitle',
+      'imageSubtitle',
+      'summary',
+    ].map((k) => [k, Type.Optional(Type.String())]),
+  ),
+);
+
+/** An App Card message's card, as the official SDK's `MessageResponse.AppCard`. */
+const AppCardWireSchema = Type.Object({
+  appName: Type.String(),
+  extensionBundleId: Type.String(),
+  teamId: Type.String(),
+  url: Type.String(),
+  layout: AppCardLayoutWireSchema,
+  appStoreId: Type.Optional(Type.Integer()),
+  fallbackText: Type.Optional(Type.String()),
+  interactive: Type.Boolean(),
+  sessionIdentifier: Type.String(),
+  updateMessageHandle: Type.Optional(Type.String()),
+});
+
 /**
  * The flat message object (send response, /api/status, v2 `data`). It serialises responses and
  * documents them in /openapi.json; property order is the wire order.
@@ -41,6 +70,7 @@ export const WireMessageSchema = Type.Object(
     sms_segments: Nullable(
       Type.Integer({ description: 'Tapback: SMS parts of the content (GSM-7 160/153, UCS-2 70/67) when sent as SMS' }),
     ),
+    app_card: Type.Optional(AppCardWireSchema),
   },
   { $id: 'Message' },
 );
