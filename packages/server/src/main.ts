@@ -230,28 +230,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     wakeWaiters(message.accountId);
   };
   const retryMatchWindowMs = config.retryMatchWindowMs;
-  const sendService = new SendService({
-    store,
-    clock,
-    queueLimit: config.queueLimit,
-    onAccepted,
-    urlPolicy: policy,
-    retryMatchWindowMs,
-  });
-  const groups = new GroupService({
-    store,
-    clock,
-    queueLimit: config.queueLimit,
-    onAccepted,
-    urlPolicy: policy,
-    retryMatchWindowMs,
-  });
-  const media = new MediaService({
-    store,
-    fetcher: mediaFetcher,
-    clock,
-    limits: { maxBytes: config.media.maxBytes, fetchTimeoutMs: config.media.fetchTimeoutMs },
-  });
+  // What every send-like use case (send, group send, carousel, App Cards) stores and checks with.
   const messageDeps = {
     store,
     clock,
@@ -260,6 +239,14 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     urlPolicy: policy,
     retryMatchWindowMs,
   };
+  const sendService = new SendService(messageDeps);
+  const groups = new GroupService(messageDeps);
+  const media = new MediaService({
+    store,
+    fetcher: mediaFetcher,
+    clock,
+    limits: { maxBytes: config.media.maxBytes, fetchTimeoutMs: config.media.fetchTimeoutMs },
+  });
   const mediaDeps = {
     media,
     carousel: new CarouselService(messageDeps),

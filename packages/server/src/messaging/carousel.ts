@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
 import { errors } from '../domain/errors.js';
-import { type Message, type NewMessage, type SendStyle, toWire } from '../domain/message.js';
-import { declinedForOptOut } from '../domain/opt-out.js';
+import type { Message, NewMessage, SendStyle } from '../domain/message.js';
 import { parsePhone } from '../domain/phone.js';
 import { checkPublicUrl, statusCallbackUrl, wellFormed } from '../domain/validation.js';
 import type { LinesPort } from '../store/ports/lines-port.js';
 import type { MessagesPort } from '../store/ports/messages-port.js';
 import type { Caller } from './caller.js';
+import { type SendOutcome, acceptDraft } from './accept-draft.js';
 import { outboundDraft } from './message-drafts.js';
 import {
   type AcceptKey,
@@ -49,7 +49,7 @@ export interface CarouselDeps {
  * `/api/send-message` (the two share the account's keys).
  */
 export class CarouselService {
-  private readonly inflight = new InflightKeys<{ body: string; replayed: boolean }>();
+  private readonly inflight = new InflightKeys<SendOutcome>();
 
   constructor(private readonly deps: CarouselDeps) {}
 
@@ -57,11 +57,7 @@ export class CarouselService {
    * `identity`: an `Idempotency-Key` (a string, or `{kind: 'key'}`) or the request's digest, which
    * an official SDK retry is matched on (request-identity.ts); without one, nothing is replayed.
    */
-  async send(
-    caller: Caller,
-    input: CarouselInput,
-    identity?: string | RequestIdentity,
-  ): Promise<{ body: string; replayed: boolean }> {
+  async send(caller: Caller, input: CarouselInput, identity?: string | RequestIdentity): Promise<SendOutcome> {
     if (identity === undefined) return this.accept(caller, input, undefined);
     const id: RequestIdentity = typeof identity === 'string' ? { kind: 'key', key: identity } : identity;
     const window = this.deps.retryMatchWindowMs ?? DEFAULT_RETRY_MATCH_WINDOW_MS;
@@ -69,31 +65,8 @@ export class CarouselService {
     return this.inflight.run(caller.accountId, key, () => this.accept(caller, input, key));
   }
 
-  private async accept(
-    caller: Caller,
-    input: CarouselInput,
-    idempotency: AcceptKey | undefined,
-  ): Promise<{ body: string; replayed: boolean }> {
-    const draft = await this.validate(caller, input);
-    const body = JSON.stringify(toWire({ ...draft, id: 0, statusSeq: 0 }));
-    const declined = declinedForOptOut(draft);
-    const declinedBody = JSON.stringify(toWire({ ...declined, id: 0, statusSeq: 0 }));
-    const result = await this.deps.store.acceptOutbound({
-      message: draft,
-      queueLimit: this.deps.queueLimit,
-      ...(idempotency === undefined ? {} : { idempotency: { ...idempotency, responseBody: body } }),
-      whenOptedOut: { message: declined, responseBody: declinedBody },
-    });
-    switch (result.kind) {
-      case 'accepted':
-        this.deps.onAccepted(result.message);
-        return { body: result.message.status === 'DECLINED' ? declinedBody : body, replayed: false };
-      case 'replay':
-        if (result.requestHash !== idempotency?.requestHash) throw errors.idempotencyKeyReused();
-        return { body: result.responseBody, replayed: true };
-      case 'queue_full':
-        throw errors.queueFull(this.deps.queueLimit);
-    }
+  private async accept(caller: Caller, input: CarouselInput, idempotency: AcceptKey | undefined): Promise<SendOutcome> {
+    return acceptDraft(this.deps, await this.validate(caller, input), idempotency);
   }
 
   private async validate(caller: Caller, input: CarouselInput): Promise<NewMessage> {

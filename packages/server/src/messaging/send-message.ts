@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { errors } from '../domain/errors.js';
 import type { Clock } from '../domain/clock.js';
-import { type Message, type SendStyle, toWire } from '../domain/message.js';
-import { declinedForOptOut } from '../domain/opt-out.js';
+import type { Message, SendStyle } from '../domain/message.js';
 import { parsePhone } from '../domain/phone.js';
 import type { NewMessage } from '../domain/message.js';
 import type { LinesPort } from '../store/ports/lines-port.js';
@@ -18,6 +16,9 @@ import {
   acceptKey,
 } from './request-identity.js';
 import { ownLine } from './validation.js';
+import { type SendOutcome, acceptDraft } from './accept-draft.js';
+
+export type { SendOutcome } from './accept-draft.js';
 import { type AppCardInput, appCardPayload } from './app-card-draft.js';
 import { type AddressCheck, refusePrivateUrl } from './url-policy.js';
 
@@ -31,12 +32,6 @@ export interface SendInput {
   status_callback?: string;
   /** An iMessage App Card: the message is stored as type `app_card`, its text the card's fallback. */
   app_card?: AppCardInput;
-}
-
-export interface SendOutcome {
-  /** The JSON response body, byte-for-byte what the first request under an idempotency key got. */
-  body: string;
-  replayed: boolean;
 }
 
 export interface SendServiceDeps {
@@ -76,30 +71,7 @@ export class SendService {
   }
 
   private async accept(caller: Caller, input: SendInput, idempotency: AcceptKey | undefined): Promise<SendOutcome> {
-    const draft = await this.validate(caller, input);
-    const body = JSON.stringify(toWire({ ...draft, id: 0, statusSeq: 0 }));
-    // An opted-out recipient is decided by the store, inside the accepting transaction.
-    const declined = declinedForOptOut(draft);
-    const declinedBody = (): string => JSON.stringify(toWire({ ...declined, id: 0, statusSeq: 0 }));
-    const result = await this.deps.store.acceptOutbound({
-      message: draft,
-      queueLimit: this.deps.queueLimit,
-      ...(idempotency === undefined ? {} : { idempotency: { ...idempotency, responseBody: body } }),
-      // Rendered ahead only when an idempotency key must store it; otherwise only if needed.
-      whenOptedOut: { message: declined, responseBody: idempotency === undefined ? '' : declinedBody() },
-    });
-    switch (result.kind) {
-      case 'accepted':
-        this.deps.onAccepted(result.message);
-        return { body: result.message.status === 'DECLINED' ? declinedBody() : body, replayed: false };
-      case 'replay':
-        if (idempotency !== undefined && result.requestHash !== idempotency.requestHash) {
-          throw errors.idempotencyKeyReused();
-        }
-        return { body: result.responseBody, replayed: true };
-      case 'queue_full':
-        throw errors.queueFull(this.deps.queueLimit);
-    }
+    return acceptDraft(this.deps, await this.validate(caller, input), idempotency);
   }
 
   private async validate(caller: Caller, input: SendInput): Promise<NewMessage> {
