@@ -18,6 +18,8 @@ import { soakMet } from './lib/verdicts.mjs';
 export const E2E_ENV = {
   TAPBACK_WEBHOOK_CONCURRENCY: '128',
   TAPBACK_WEBHOOK_CONCURRENCY_PER_DESTINATION: '128',
+  // One tenant sends everything here: its share of the dispatcher is all of it, as per destination.
+  TAPBACK_WEBHOOK_CONCURRENCY_PER_ACCOUNT: '128',
 };
 
 export async function e2eScenario({

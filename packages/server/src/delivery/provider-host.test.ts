@@ -176,6 +176,12 @@ describe('ProviderHost', () => {
     await settle();
     expect(t.host.resolve('+15550000001', 'test')).toBe(before);
     expect(t.network.created.map((c) => c.host)).toEqual(['a', 'b', 'c', 'd']);
+    t.store.configs = [...t.store.configs, line('+15550000004', 'a')];
+    await t.host.reload();
+    await settle();
+    // Joins a's running connection (no new instance) and has its health recorded at once.
+    expect(t.network.created).toHaveLength(4);
+    expect(t.health.filter((h) => h.number === '+15550000004').map((h) => h.status)).toEqual(['ONLINE']);
     // b's connection was closed cleanly (an unbind), a's is still the first one.
     expect(t.network.open.size).toBe(3);
     t.store.configs = [line('+15550000001', 'a')];

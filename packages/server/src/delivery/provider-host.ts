@@ -145,7 +145,10 @@ export class ProviderHost {
         this.byGroup.delete(key);
         stops.push(running.supervisor.stop());
       } else {
+        const joined = lines.filter((l) => !running.lines.has(l.number));
         running.lines = new Map(lines.map((l) => [l.number, l]));
+        // A line joining a running connection has its health at once, not at the next transition.
+        if (joined.length > 0) this.recordHealth(running, running.supervisor.health(), joined);
       }
     }
     this.groupOfLine.clear();
@@ -161,21 +164,28 @@ export class ProviderHost {
     const factory = this.kinds.get(first.provider)!;
     const logger = this.deps.logger.child({ provider: first.provider, lines: lines.map((l) => l.number) });
     const provider = factory.create(factory.parse(first.settings), { now: () => this.deps.clock.now(), logger });
-    const running: Running = { lines: new Map(lines.map((l) => [l.number, l])), supervisor: undefined as never };
-    running.supervisor = new ProviderSupervisor(provider, {
-      events: this.deps.events,
-      clock: this.deps.sleepClock,
-      logger,
-      settings: this.deps.settings,
-      onHealth: (health) => this.recordHealth(running, health),
-      ...(this.deps.random === undefined ? {} : { random: this.deps.random }),
-    });
+    // The health callback reads `running.lines` when it fires, so it sees lines joining later.
+    const running: Running = {
+      lines: new Map(lines.map((l) => [l.number, l])),
+      supervisor: new ProviderSupervisor(provider, {
+        events: this.deps.events,
+        clock: this.deps.sleepClock,
+        logger,
+        settings: this.deps.settings,
+        onHealth: (health) => this.recordHealth(running, health),
+        ...(this.deps.random === undefined ? {} : { random: this.deps.random }),
+      }),
+    };
     running.supervisor.start();
     return running;
   }
 
-  private recordHealth(running: Running, health: ProviderHealth): void {
-    for (const line of running.lines.values()) {
+  private recordHealth(
+    running: Running,
+    health: ProviderHealth,
+    lines: Iterable<LineConfig> = running.lines.values(),
+  ): void {
+    for (const line of lines) {
       const record: LineHealth = { number: line.number, workerId: this.deps.workerId, ...health };
       this.deps.store
         .recordLineHealth(record)

@@ -5,10 +5,16 @@ import { Batcher } from '../lib/batcher.js';
 import { DELIVERY_ERRORS } from '../domain/delivery-errors.js';
 import { newHandle } from '../domain/ids.js';
 import type { ClaimedJob, ScheduledInbound, FollowUp, JobOutcome, StatusPatch } from '../domain/job.js';
-import type { MediaFetcher } from '../domain/media.js';
 import type { Message } from '../domain/message.js';
 import type { JobsPort } from '../store/ports/jobs-port.js';
 import { backoffDelay } from './backoff.js';
+import {
+  type ProviderDeadline,
+  type WorkerMedia,
+  isProviderResult,
+  mediaCheck,
+  providerDeadline,
+} from './provider-call.js';
 import type { MessageEvents } from './message-events.js';
 import type { ProviderEvents, ProviderSendRequest, SendResult } from './providers/provider.js';
 
@@ -46,11 +52,6 @@ export interface WorkerDeps {
   onInbound?: ProviderEvents['onInbound'];
   /** Fetches a real network's message media before sending it; without it, nothing is fetched. */
   media?: WorkerMedia;
-}
-
-export interface WorkerMedia {
-  fetcher: MediaFetcher;
-  limits: { maxBytes: number; timeoutMs: number };
 }
 
 /** Finds the provider of a message's line (provider-host.ts). */
@@ -342,60 +343,6 @@ export class Worker {
       };
     }
   }
-}
-
-/**
- * A real network's message with a `media_url` goes out only once the URL can be fetched (through
- * the SSRF guard, within the size limit): a bad URL fails the message with a clear reason instead
- * of reaching the recipient broken. A source that fails now is tried again with the send; one that
- * is refused or too large ends the message. Sandbox lines only validate URLs, never fetch them
- * (test machines are often offline).
- */
-async function mediaCheck(media: WorkerMedia, url: string): Promise<SendResult | undefined> {
-  const fetched = await media.fetcher.fetch(url, media.limits);
-  if (fetched.kind === 'ok') return undefined;
-  const reason =
-    fetched.kind === 'too_large'
-      ? `media_url is larger than ${media.limits.maxBytes} bytes`
-      : `media_url could not be fetched: ${fetched.reason}`;
-  return {
-    kind: 'failed',
-    retryable: fetched.kind === 'failed',
-    errorCode: SEND_FAILED,
-    errorMessage: 'Message failed to send',
-    errorReason: reason,
-  };
-}
-
-interface ProviderDeadline {
-  /** Aborted when the deadline passes. */
-  signal: AbortSignal;
-  /** Resolves with a transient failure when the deadline passes; never, if cancelled first. */
-  expired: Promise<SendResult>;
-  /** Clears the timer once every call it covers has settled. */
-  cancel: () => void;
-}
-
-function providerDeadline(clock: Clock, ms: number): ProviderDeadline {
-  const controller = new AbortController();
-  const cancelled = new AbortController();
-  const expired = new Promise<SendResult>((resolve) => {
-    void clock.sleep(ms, cancelled.signal).then(() => {
-      if (cancelled.signal.aborted) return;
-      const errorMessage = `provider call timed out after ${ms} ms`;
-      controller.abort(new Error(errorMessage));
-      resolve({ kind: 'failed', retryable: true, errorCode: SEND_FAILED, errorMessage });
-    });
-  });
-  return { signal: controller.signal, expired, cancel: () => cancelled.abort() };
-}
-
-function isProviderResult(value: unknown): value is SendResult {
-  const r = value as Partial<Record<string, unknown>> | null | undefined;
-  const listOrAbsent = (v: unknown): boolean => v === undefined || Array.isArray(v);
-  if (r?.kind === 'accepted')
-    return listOrAbsent(r.patches) && listOrAbsent(r.scheduled) && listOrAbsent(r.networkMessageIds);
-  return r?.kind === 'failed' && typeof r.retryable === 'boolean';
 }
 
 /** The first follow-up as a job due after its delay, carrying the rest of the chain. */

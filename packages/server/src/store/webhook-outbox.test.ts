@@ -78,6 +78,17 @@ describe('fairClaim', () => {
     return { ids: round.value, queries };
   }
 
+  it('asks one round only when told not to look past full accounts (the walk of their backlog)', () => {
+    const table = [...rows(1, 'a:1', 200, 1), ...rows(2, 'b:1', 3, 10_000)];
+    const input = { limit: 32, perAccount: 8, perDestination: 100, inFlight: emptyLoad() };
+    const oneRound = run(table, { ...input, lookPastFull: false });
+    expect(oneRound.queries).toHaveLength(1);
+    expect(oneRound.ids).toHaveLength(8);
+    const full = run(table, input);
+    expect(full.queries.length).toBeGreaterThan(1);
+    expect(full.ids.filter((id) => id >= 10_000)).toHaveLength(3);
+  });
+
   it('finds another account’s rows behind one account’s backlog by excluding the full account', () => {
     // Account 1 has 500 older rows over 25 hosts: a candidate page holds only its rows.
     const table = [

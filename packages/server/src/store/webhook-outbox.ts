@@ -176,6 +176,7 @@ export function* fairClaim(input: {
   perDestination: number;
   perAccount: number;
   inFlight: InFlightLoad;
+  lookPastFull?: boolean;
 }): Generator<CandidateQuery, number[], readonly ClaimCandidate[]> {
   const load = { byDestination: new Map(input.inFlight.byDestination), byAccount: new Map(input.inFlight.byAccount) };
   const caps = { perAccount: input.perAccount, perDestination: input.perDestination };
@@ -190,6 +191,7 @@ export function* fairClaim(input: {
     const newlyFull = picked.fullDestinations.filter((d) => !excluded.includes(d));
     const newlyFullAccounts = picked.fullAccounts.filter((a) => !excludedAccounts.includes(a));
     if (rows.length < want || newlyFull.length + newlyFullAccounts.length === 0) break;
+    if (input.lookPastFull === false) break;
     excluded.push(...newlyFull);
     excludedAccounts.push(...newlyFullAccounts);
   }

@@ -48,6 +48,14 @@ const WAKE = 'wake';
 
 /** Slack on top of the attempt timeout before a claimed delivery may be claimed again. */
 const LEASE_MARGIN_MS = 5_000;
+/**
+ * While every due delivery waits on a full destination or account, how often new commits may
+ * prompt another claim. Such a claim walks the whole backlog to find nothing; done on every commit,
+ * it costs more than the deliveries themselves (a 1,000-message backlog to one receiver cut
+ * throughput from ~1,000 to ~40 deliveries a second). A finishing attempt still wakes the loop at
+ * once, and other destinations' new deliveries wait at most this long.
+ */
+const RECLAIM_WHILE_BLOCKED_MS = 25;
 
 /**
  * Delivers the webhook outbox: claims due deliveries fairly (round-robin across accounts, a
@@ -62,6 +70,10 @@ export class Dispatcher {
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wake = new AbortController();
+  /** When a claim last looked past full destinations and accounts, in real and clock time. */
+  private lookedPastFull = { wall: -Infinity, now: -Infinity };
+  /** Aborted when an attempt finishes and frees a slot: what a blocked loop waits for. */
+  private slotFreed = new AbortController();
   private readonly inFlight = new Map<number, Promise<void>>();
   private readonly load = { byDestination: new Map<string, number>(), byAccount: new Map<number, number>() };
   /** Serialises claims so the loop and `runDue` never claim at the same moment. */
@@ -80,6 +92,7 @@ export class Dispatcher {
     if (this.running) {
       this.running = false;
       this.wake.abort(WAKE);
+      this.slotFreed.abort(WAKE);
       await this.loopDone;
     }
     await Promise.allSettled([...this.inFlight.values()]);
@@ -133,8 +146,16 @@ export class Dispatcher {
         const claimed = await this.fill();
         const next = await store.nextWebhookDeliveryAt(clock.now());
         const wait = next === null ? settings.pollMs : Math.min(settings.pollMs, Math.max(0, next - clock.now()));
-        // Due but not claimable (every slot busy): a finishing attempt wakes the loop.
-        if (wait === 0 && claimed > 0) continue;
+        // Every free slot taken, and more due: claim again at once. Fewer taken than free means
+        // the rest of what is due waits on a full destination or account (below).
+        if (wait === 0 && claimed > 0 && claimed >= free) continue;
+        if (wait === 0 && this.inFlight.size > 0) {
+          // Everything due waits on a full destination or account: new commits do not wake the loop
+          // (they would only claim nothing again); a freed slot does, or a short pause.
+          this.slotFreed = new AbortController();
+          await clock.sleep(Math.min(settings.pollMs, RECLAIM_WHILE_BLOCKED_MS), this.slotFreed.signal);
+          continue;
+        }
         if (this.running) await clock.sleep(wait === 0 ? settings.pollMs : wait, this.wake.signal);
       } catch (error) {
         logger.error({ err: error }, 'webhook round failed; retrying shortly');
@@ -158,6 +179,7 @@ export class Dispatcher {
         perDestination: settings.concurrencyPerDestination,
         perAccount: settings.concurrencyPerAccount,
         inFlight: this.load,
+        lookPastFull: this.mayLookPastFull(now),
       });
       let started = 0;
       for (const c of claimed) {
@@ -170,6 +192,20 @@ export class Dispatcher {
     });
     this.claiming = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * Claims look past full destinations and accounts (walking their backlog for other tenants'
+   * deliveries) at most once per RECLAIM_WHILE_BLOCKED_MS of real time: on every freed slot, a
+   * single busy tenant's backlog would be walked a thousand times a second.
+   */
+  private mayLookPastFull(now: number): boolean {
+    const wall = performance.now();
+    // A manual clock that jumped counts as time passed, as real time does.
+    const recent = wall - this.lookedPastFull.wall < RECLAIM_WHILE_BLOCKED_MS;
+    if (recent && now - this.lookedPastFull.now < RECLAIM_WHILE_BLOCKED_MS) return false;
+    this.lookedPastFull = { wall, now };
+    return true;
   }
 
   private launch(c: ClaimedDelivery): void {
@@ -185,6 +221,7 @@ export class Dispatcher {
         adjust(this.load.byDestination, destination, -1);
         adjust(this.load.byAccount, accountId, -1);
         this.wake.abort(WAKE);
+        this.slotFreed.abort(WAKE);
       });
     this.inFlight.set(id, attempt);
   }

@@ -54,6 +54,12 @@ export interface WebhookClaimInput {
   perAccount: number;
   /** Deliveries this dispatcher has in flight, by destination and by account. */
   inFlight: InFlightLoad;
+  /**
+   * Whether to look past deliveries whose destination or account is full, for others' (false: one
+   * round only). Those further rounds walk the backlog of the full ones; the dispatcher asks for
+   * them at a bounded rate.
+   */
+  lookPastFull?: boolean;
 }
 
 export interface DeliveryQuery {
