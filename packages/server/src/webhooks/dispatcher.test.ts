@@ -148,6 +148,26 @@ describe.each(STORE_BACKENDS)('Dispatcher ($name)', (storeBackend) => {
     expect(text).not.toContain('global-secret-xyz');
   });
 
+  it('logs every failed attempt at warn, with the delivery, the HTTP status and what happens next', async () => {
+    const logs: string[] = [];
+    const r = await rig(() => 503, { logs, settings: { retrySchedule: [0, 5 * SECOND] } });
+    await enqueue(r);
+    await advance(r, MINUTE);
+    const warnings = logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === 40);
+    expect(warnings.map((w) => w.msg)).toEqual([
+      'webhook attempt failed; will retry',
+      'webhook delivery failed for good; no more attempts',
+    ]);
+    expect(warnings[0]).toMatchObject({
+      account: r.accountId,
+      httpStatus: 503,
+      attempt: 1,
+      url: `${r.receiver.url}/hook`,
+    });
+    expect(warnings[0]?.retryAt).toBe(new Date(r.clock.now() - MINUTE + 5 * SECOND).toISOString());
+    expect(warnings[1]).toMatchObject({ attempt: 2, httpStatus: 503 });
+  });
+
   it('gives up after the eighth attempt, about 28 hours in', async () => {
     const r = await rig(() => 503);
     const t0 = r.clock.now();

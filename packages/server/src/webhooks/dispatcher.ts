@@ -240,11 +240,25 @@ export class Dispatcher {
     const result = await sender.post(d.url, c.payload, headers);
     const now = clock.now();
     const { outcome, error } = classify(result, settings.retrySchedule, d.attempts + 1, now);
+    // Failures are what an operator looks for: one line each, naming the delivery and what follows.
     if (outcome.kind !== 'succeeded') {
-      logger.debug(
-        { delivery: d.id, webhookId: d.webhookId, url: d.url, error, outcome: outcome.kind },
-        'webhook attempt failed',
-      );
+      const fields = {
+        delivery: d.id,
+        webhookId: d.webhookId,
+        account: d.accountId,
+        kind: d.kind,
+        url: d.url,
+        attempt: d.attempts + 1,
+        httpStatus: result.kind === 'response' ? result.status : null,
+        error,
+      };
+      if (outcome.kind === 'retry') {
+        logger.warn({ ...fields, retryAt: new Date(outcome.at).toISOString() }, 'webhook attempt failed; will retry');
+      } else if (outcome.kind === 'gone') {
+        logger.warn(fields, 'webhook destination answered 410 Gone; nothing more is sent to it');
+      } else {
+        logger.warn(fields, 'webhook delivery failed for good; no more attempts');
+      }
     }
     // The slot stays taken until the record has committed (with others, in one group commit):
     // freed earlier, a claim could race the outcome, e.g. send again to an endpoint that just
