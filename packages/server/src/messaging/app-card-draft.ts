@@ -1,21 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { errors } from '../domain/errors.js';
-import type { AppCardLayout, AppCardPayload } from '../domain/message-payload.js';
+import type { AppCardPayload, WireAppCard } from '../domain/message-payload.js';
 import { checkPublicUrl, wellFormed } from '../domain/validation.js';
 import { type AddressCheck, refusePrivateUrl } from './url-policy.js';
 
-/** `app_card` of a send, after schema validation (the official SDK's `MessageSendParams.AppCard`). */
-export interface AppCardInput {
-  appName: string;
-  extensionBundleId: string;
-  teamId: string;
-  url: string;
-  layout: AppCardLayout;
-  appStoreId?: number;
-  fallbackText?: string;
-  interactive?: boolean;
-  sessionIdentifier?: string;
-}
+/**
+ * `app_card` of a send, after schema validation (the official SDK's `MessageSendParams.AppCard`):
+ * the card as the wire shows it, without what Tapback fills in.
+ */
+export type AppCardInput = Omit<WireAppCard, 'interactive' | 'sessionIdentifier' | 'updateMessageHandle'> &
+  Partial<Pick<WireAppCard, 'interactive' | 'sessionIdentifier'>>;
 
 /** Sendblue: HTTPS URLs up to 2048 characters; data: URLs (inline app state) up to 16384. */
 const MAX_HTTPS_URL = 2048;
