@@ -315,7 +315,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
             lookupService: (accountId, number) => capabilities.lookupService(accountId, number),
           },
         })
-      : buildHealthApp(config.role, config.http, readiness);
+      : buildHealthApp(config.role, VERSION, config.http, readiness);
   // Beyond the cap Node closes a new connection as soon as it is accepted: a flood of idle
   // connections cannot use up the process's file descriptors.
   app.server.maxConnections = config.http.maxConnections;

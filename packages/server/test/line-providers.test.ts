@@ -1,5 +1,6 @@
 import SendblueAPI, { BadRequestError, NotFoundError } from 'sendblue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { VERSION } from '../src/version.js';
 import { SERVER_BACKENDS } from './support/backends.js';
 import {
   TEST_KEY_ID,
@@ -76,6 +77,12 @@ describe.each(SERVER_BACKENDS)('line providers ($name)', (backend) => {
     expect(body.lines.online).toBeGreaterThanOrEqual(1);
     expect(body.lines.offline).toBeGreaterThanOrEqual(1);
     expect(JSON.stringify(body)).not.toContain(SMPP_LINE);
+  });
+
+  it('says which version answers at /version, without credentials', async () => {
+    const res = await fetch(`${server.url}/version`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ version: VERSION, node: process.version });
   });
 
   it('answers 503 from /readyz once the database is gone', async () => {

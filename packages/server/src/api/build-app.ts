@@ -45,7 +45,7 @@ import type { VerifiedContactsService } from '../messaging/verified-contacts.js'
 import { groupRoutes } from './routes/groups.js';
 import { sandboxContactRoutes } from './routes/sandbox-contacts.js';
 import { lineStateRoutes } from './routes/line-state.js';
-import { type Readiness, registerReadiness } from './readiness.js';
+import { type Readiness, registerReadiness, versionInfo } from './readiness.js';
 import { sandboxLine } from '../messaging/validation.js';
 import { typingIndicatorRoutes } from './routes/typing-indicators.js';
 import { totpRoutes } from './routes/totp.js';
@@ -179,6 +179,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'OK' }));
+  app.get('/version', { schema: { hide: true } }, async () => versionInfo(deps.version));
   if (deps.readiness !== undefined) registerReadiness(app, deps.readiness);
   // Unauthenticated: a media URL is handed to networks and recipients; its random id is the permission.
   await app.register(mediaServeRoutes, { media: deps.media.media });

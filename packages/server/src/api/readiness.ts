@@ -28,3 +28,8 @@ export function countLines(statuses: readonly LineStatus[], total: number): Read
   lines.unknown += Math.max(0, total - statuses.length);
   return lines;
 }
+
+/** `GET /version`: which Tapback (and Node.js) answers, for support requests and deploy checks. */
+export function versionInfo(version: string): { version: string; node: string } {
+  return { version, node: process.version };
+}
