@@ -9,13 +9,7 @@ import type { MessagesPort } from '../store/ports/messages-port.js';
 import type { Caller } from './caller.js';
 import { type SendOutcome, acceptDraft } from './accept-draft.js';
 import { outboundDraft } from './message-drafts.js';
-import {
-  type AcceptKey,
-  DEFAULT_RETRY_MATCH_WINDOW_MS,
-  InflightKeys,
-  type RequestIdentity,
-  acceptKey,
-} from './request-identity.js';
+import { IdentifiedAccepts, type RequestIdentity } from './request-identity.js';
 import { type AddressCheck, refusePrivateUrl } from './url-policy.js';
 import { ownLine } from './validation.js';
 
@@ -49,24 +43,23 @@ export interface CarouselDeps {
  * `/api/send-message` (the two share the account's keys).
  */
 export class CarouselService {
-  private readonly inflight = new InflightKeys<SendOutcome>();
+  private readonly accepts: IdentifiedAccepts<SendOutcome>;
 
-  constructor(private readonly deps: CarouselDeps) {}
+  constructor(private readonly deps: CarouselDeps) {
+    this.accepts = new IdentifiedAccepts(deps);
+  }
 
   /**
    * `identity`: an `Idempotency-Key` (a string, or `{kind: 'key'}`) or the request's digest, which
    * an official SDK retry is matched on (request-identity.ts); without one, nothing is replayed.
    */
-  async send(caller: Caller, input: CarouselInput, identity?: string | RequestIdentity): Promise<SendOutcome> {
-    if (identity === undefined) return this.accept(caller, input, undefined);
-    const id: RequestIdentity = typeof identity === 'string' ? { kind: 'key', key: identity } : identity;
-    const window = this.deps.retryMatchWindowMs ?? DEFAULT_RETRY_MATCH_WINDOW_MS;
-    const key = acceptKey(id, () => hashRequest(input), this.deps.clock.now(), window);
-    return this.inflight.run(caller.accountId, key, () => this.accept(caller, input, key));
-  }
-
-  private async accept(caller: Caller, input: CarouselInput, idempotency: AcceptKey | undefined): Promise<SendOutcome> {
-    return acceptDraft(this.deps, await this.validate(caller, input), idempotency);
+  send(caller: Caller, input: CarouselInput, identity?: string | RequestIdentity): Promise<SendOutcome> {
+    return this.accepts.run(
+      caller.accountId,
+      identity,
+      () => hashRequest(input),
+      async (key) => acceptDraft(this.deps, await this.validate(caller, input), key),
+    );
   }
 
   private async validate(caller: Caller, input: CarouselInput): Promise<NewMessage> {

@@ -18,13 +18,7 @@ import type { Caller } from './caller.js';
 import { outboundDraft } from './message-drafts.js';
 import { messageBody, statusCallbackUrl } from '../domain/validation.js';
 import { ownLine } from './validation.js';
-import {
-  type AcceptKey,
-  DEFAULT_RETRY_MATCH_WINDOW_MS,
-  InflightKeys,
-  type RequestIdentity,
-  acceptKey,
-} from './request-identity.js';
+import { type AcceptKey, IdentifiedAccepts, type RequestIdentity } from './request-identity.js';
 import type { SendOutcome } from './send-message.js';
 import { type AddressCheck, refusePrivateUrl } from './url-policy.js';
 
@@ -65,16 +59,20 @@ export interface GroupServiceDeps {
  * conversations and are not subject to 1:1 opt-out (a STOP in a group chat is conversation).
  */
 export class GroupService {
-  private readonly inflight = new InflightKeys<SendOutcome>();
+  private readonly accepts: IdentifiedAccepts<SendOutcome>;
 
-  constructor(private readonly deps: GroupServiceDeps) {}
+  constructor(private readonly deps: GroupServiceDeps) {
+    this.accepts = new IdentifiedAccepts(deps);
+  }
 
   /** Replays like `/api/send-message` under an `Idempotency-Key` or an official SDK retry's digest. */
-  async send(caller: Caller, input: GroupSendInput, identity?: RequestIdentity): Promise<SendOutcome> {
-    if (identity === undefined) return this.accept(caller, input, undefined);
-    const window = this.deps.retryMatchWindowMs ?? DEFAULT_RETRY_MATCH_WINDOW_MS;
-    const key = acceptKey(identity, () => hashGroupRequest(input), this.deps.clock.now(), window);
-    return this.inflight.run(caller.accountId, key, () => this.accept(caller, input, key));
+  send(caller: Caller, input: GroupSendInput, identity?: RequestIdentity): Promise<SendOutcome> {
+    return this.accepts.run(
+      caller.accountId,
+      identity,
+      () => hashGroupRequest(input),
+      (key) => this.accept(caller, input, key),
+    );
   }
 
   private async accept(caller: Caller, input: GroupSendInput, key: AcceptKey | undefined): Promise<SendOutcome> {

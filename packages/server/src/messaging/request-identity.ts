@@ -1,4 +1,5 @@
 import type { AcceptIdempotency } from '../store/ports/messages-port.js';
+import type { Clock } from '../domain/clock.js';
 
 /** How long an official SDK retry may come after the attempt it repeats, by default: 5 minutes. */
 export const DEFAULT_RETRY_MATCH_WINDOW_MS = 5 * 60_000;
@@ -61,5 +62,30 @@ export class InflightKeys<T> {
     } finally {
       if (this.running.get(slot) === mine) this.running.delete(slot);
     }
+  }
+}
+
+/**
+ * How every send-like use case (send, group send, carousel) runs a request under its identity:
+ * the accept key derived from it (`acceptKey`), and the same key accepted one at a time
+ * (`InflightKeys`). Without an identity, nothing is replayed.
+ */
+export class IdentifiedAccepts<T> {
+  private readonly inflight = new InflightKeys<T>();
+
+  constructor(private readonly deps: { clock: Clock; retryMatchWindowMs?: number | undefined }) {}
+
+  run(
+    accountId: number,
+    identity: string | RequestIdentity | undefined,
+    /** The request's meaning, compared when a client's key comes again. */
+    meaning: () => string,
+    accept: (key: AcceptKey | undefined) => Promise<T>,
+  ): Promise<T> {
+    if (identity === undefined) return accept(undefined);
+    const id: RequestIdentity = typeof identity === 'string' ? { kind: 'key', key: identity } : identity;
+    const window = this.deps.retryMatchWindowMs ?? DEFAULT_RETRY_MATCH_WINDOW_MS;
+    const key = acceptKey(id, meaning, this.deps.clock.now(), window);
+    return this.inflight.run(accountId, key, () => accept(key));
   }
 }

@@ -8,13 +8,7 @@ import type { MessagesPort } from '../store/ports/messages-port.js';
 import type { Caller } from './caller.js';
 import { outboundDraft } from './message-drafts.js';
 import { messageBody, statusCallbackUrl } from '../domain/validation.js';
-import {
-  type AcceptKey,
-  DEFAULT_RETRY_MATCH_WINDOW_MS,
-  InflightKeys,
-  type RequestIdentity,
-  acceptKey,
-} from './request-identity.js';
+import { IdentifiedAccepts, type RequestIdentity } from './request-identity.js';
 import { ownLine } from './validation.js';
 import { type SendOutcome, acceptDraft } from './accept-draft.js';
 
@@ -53,25 +47,23 @@ export interface SendServiceDeps {
  * retry a 4xx/429 safely; once stored, the answer is a 200.
  */
 export class SendService {
-  /** Sends under an idempotency key or digest that are being stored right now, so concurrent retries wait. */
-  private readonly inflight = new InflightKeys<SendOutcome>();
+  private readonly accepts: IdentifiedAccepts<SendOutcome>;
 
-  constructor(private readonly deps: SendServiceDeps) {}
+  constructor(private readonly deps: SendServiceDeps) {
+    this.accepts = new IdentifiedAccepts(deps);
+  }
 
   /**
    * `identity`: an `Idempotency-Key` (a string, or `{kind: 'key'}`) or the request's digest
    * (request-identity.ts); without one, nothing is replayed.
    */
-  async send(caller: Caller, input: SendInput, identity?: string | RequestIdentity): Promise<SendOutcome> {
-    if (identity === undefined) return this.accept(caller, input, undefined);
-    const id: RequestIdentity = typeof identity === 'string' ? { kind: 'key', key: identity } : identity;
-    const window = this.deps.retryMatchWindowMs ?? DEFAULT_RETRY_MATCH_WINDOW_MS;
-    const key = acceptKey(id, () => hashRequest(input), this.deps.clock.now(), window);
-    return this.inflight.run(caller.accountId, key, () => this.accept(caller, input, key));
-  }
-
-  private async accept(caller: Caller, input: SendInput, idempotency: AcceptKey | undefined): Promise<SendOutcome> {
-    return acceptDraft(this.deps, await this.validate(caller, input), idempotency);
+  send(caller: Caller, input: SendInput, identity?: string | RequestIdentity): Promise<SendOutcome> {
+    return this.accepts.run(
+      caller.accountId,
+      identity,
+      () => hashRequest(input),
+      async (key) => acceptDraft(this.deps, await this.validate(caller, input), key),
+    );
   }
 
   private async validate(caller: Caller, input: SendInput): Promise<NewMessage> {
