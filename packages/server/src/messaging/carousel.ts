@@ -1,16 +1,14 @@
 import { createHash } from 'node:crypto';
-import type { Clock } from '../domain/clock.js';
 import { errors } from '../domain/errors.js';
-import type { Message, NewMessage, SendStyle } from '../domain/message.js';
+import type { NewMessage, SendStyle } from '../domain/message.js';
 import { parsePhone } from '../domain/phone.js';
 import { checkPublicUrl, statusCallbackUrl, wellFormed } from '../domain/validation.js';
-import type { LinesPort } from '../store/ports/lines-port.js';
-import type { MessagesPort } from '../store/ports/messages-port.js';
 import type { Caller } from './caller.js';
 import { type SendOutcome, acceptDraft } from './accept-draft.js';
+import type { SendServiceDeps } from './send-message.js';
 import { outboundDraft } from './message-drafts.js';
 import { IdentifiedAccepts, type RequestIdentity } from './request-identity.js';
-import { type AddressCheck, refusePrivateUrl } from './url-policy.js';
+import { refusePrivateUrl } from './url-policy.js';
 import { ownLine } from './validation.js';
 
 /** Sendblue: "The carousel must contain between 2 and 20 ... image URLs". */
@@ -26,15 +24,8 @@ export interface CarouselInput {
   status_callback?: string;
 }
 
-export interface CarouselDeps {
-  store: MessagesPort & LinesPort;
-  clock: Clock;
-  queueLimit: number;
-  onAccepted: (message: Message) => void;
-  urlPolicy?: AddressCheck;
-  /** How long after a send an official SDK retry of it is still matched (request-identity.ts). */
-  retryMatchWindowMs?: number;
-}
+/** The same as a send's: the store, the clock, the queue limit, the URL policy, the retry window. */
+export type CarouselDeps = SendServiceDeps;
 
 /**
  * A carousel of images to one recipient: one message of type `carousel` whose `media_url` is the
