@@ -38,6 +38,7 @@ class TestNetwork {
       create: (s) => {
         const provider: Provider = {
           kind: 'test',
+          services: ['SMS'],
           connect: async () => this.connect(),
           send: async (): Promise<SendResult> => ({ kind: 'accepted' }),
         };

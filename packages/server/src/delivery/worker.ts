@@ -327,7 +327,9 @@ export class Worker {
     try {
       // Raced, not just signalled: a provider that ignores its signal must not hold the worker.
       const result = await Promise.race([
-        this.withMedia(name, message, () => provider.send({ message, attempt: job.attempts }, deadline.signal)),
+        this.withMedia(name, message, () =>
+          provider.send({ message, attempt: job.attempts, service: message.service }, deadline.signal),
+        ),
         deadline.expired,
       ]);
       // A provider breaking its contract is a transient failure too, not a crash of the round.

@@ -28,6 +28,7 @@ export class FakeProvider implements Provider {
   readonly calls: ProviderCall[] = [];
   private behaviour: FakeBehaviour = () => sentNow();
   private waiters: { count: number; resolve: () => void }[] = [];
+  readonly services = ['iMessage', 'SMS'] as const;
 
   constructor(
     private readonly clock: Clock,

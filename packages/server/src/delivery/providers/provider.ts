@@ -12,8 +12,14 @@ import type { NetworkInbound, NetworkReceipt } from '../../domain/network-event.
  * `ProviderEvents`, each applied in one transaction with its webhooks.
  */
 export interface Provider {
-  /** The provider kind lines name: `sandbox`, `smpp`. */
+  /** The provider kind lines name: `sandbox`, `smpp`, `bluebubbles`. */
   readonly kind: string;
+  /**
+   * The services this network carries: `['iMessage']` for an iMessage bridge, `['SMS']` for an
+   * SMSC, all three for the sandbox. Routing sends a message over SMS only through a line whose
+   * network carries SMS (the line's fallback line, or the line itself).
+   */
+  readonly services: readonly Service[];
   /**
    * Opens the connection (connect, bind, log in) and resolves once it is usable; rejects when it
    * cannot be made. The supervisor calls it again, after a backoff, once `closed` settles.
@@ -32,6 +38,15 @@ export interface Provider {
   lookup?(number: string, signal: AbortSignal): Promise<{ service: Service }>;
   /** Optional: shows a typing indicator to `to`. */
   typing?(input: { from: string; to: string }, signal: AbortSignal): Promise<void>;
+  /**
+   * Optional: what the network knows now of a message it accepted earlier (by the ids `send`
+   * returned), asked when no delivery arrived within the line's fallback window. `delivered` and
+   * `failed` come with the patch to apply; `pending` means the network knows no outcome yet.
+   */
+  check?(
+    input: { message: Message; networkMessageIds: readonly string[] },
+    signal: AbortSignal,
+  ): Promise<{ state: 'delivered' | 'failed'; patch: StatusPatch } | { state: 'pending' }>;
 }
 
 export interface ProviderConnection {
@@ -45,6 +60,11 @@ export interface ProviderSendRequest {
   message: Message;
   /** 1 for the first attempt. */
   attempt: number;
+  /**
+   * The service routing chose for this attempt (one of the provider's `services`): a network that
+   * carries several (the sandbox) sends it as that.
+   */
+  service: Service;
 }
 
 export type SendResult =
@@ -72,6 +92,11 @@ export type SendResult =
       errorReason?: string;
       /** The network's own words, e.g. `SMPP command_status 0x0000000B (ESME_RINVDSTADR)`. */
       errorDetail?: string;
+      /**
+       * The recipient cannot receive this service (not an iMessage user): a line with an SMS
+       * fallback sends the message by SMS instead of failing it.
+       */
+      notOnService?: boolean;
     };
 
 export type ScheduledEvent =

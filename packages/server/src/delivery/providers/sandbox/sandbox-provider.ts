@@ -30,6 +30,7 @@ const ALWAYS_CONNECTED: ProviderConnection = { closed: new Promise(() => undefin
  */
 export class SandboxProvider implements Provider {
   readonly kind = 'sandbox';
+  readonly services = ['iMessage', 'SMS', 'RCS'] as const;
 
   constructor(private readonly timing: SandboxTiming) {}
 

@@ -30,7 +30,10 @@ afterEach(async () => {
 
 describe('SMPP provider against Net::SMPP', () => {
   it('binds, submits, and matches the decimal receipt id to the hex submit_sm_resp id', async () => {
-    const result = await provider.send({ message: outboundSms(LINE, TO, 'Bonjour {Net::SMPP} €5'), attempt: 1 }, never);
+    const result = await provider.send(
+      { message: outboundSms(LINE, TO, 'Bonjour {Net::SMPP} €5'), attempt: 1, service: 'SMS' },
+      never,
+    );
     expect(smsc.binds).toEqual(['bind_transceiver']);
     await smsc.until(() => smsc.submits.length === 1);
     const submit = smsc.submits[0]!;
@@ -51,7 +54,7 @@ describe('SMPP provider against Net::SMPP', () => {
 
   it('sends a long UCS-2 text as parts Net::SMPP decodes with their UDH', async () => {
     const text = 'Grüße aus Köln – 日本語のテキスト '.repeat(8);
-    const result = await provider.send({ message: outboundSms(LINE, TO, text), attempt: 1 }, never);
+    const result = await provider.send({ message: outboundSms(LINE, TO, text), attempt: 1, service: 'SMS' }, never);
     await events.until((e) => e.statuses.length === smsc.submits.length && smsc.submits.length > 1);
     const parts = smsc.submits.map((s) => ({ esm: s.esmClass, coding: s.dataCoding, ...splitUdh(s.shortMessage) }));
     expect(parts.every((p) => p.esm === 0x40 && p.coding === 8 && p.concat?.total === parts.length)).toBe(true);
@@ -99,7 +102,7 @@ describe('SMPP provider against Net::SMPP', () => {
     await smsc.drop();
     expect(await conn!.closed).toBeInstanceOf(Error);
     conn = await provider.connect(events, never);
-    const result = await provider.send({ message: outboundSms(LINE, TO, 'back'), attempt: 2 }, never);
+    const result = await provider.send({ message: outboundSms(LINE, TO, 'back'), attempt: 2, service: 'SMS' }, never);
     expect(result.kind).toBe('accepted');
     expect(smsc.binds).toEqual(['bind_transceiver', 'bind_transceiver']);
   });

@@ -37,7 +37,7 @@ async function connected(query = 'rate=0'): Promise<SmppProvider> {
 }
 
 function send(provider: SmppProvider, content: string, to = TO): Promise<SendResult> {
-  return provider.send({ message: outboundSms(LINE, to, content), attempt: 1 }, never);
+  return provider.send({ message: outboundSms(LINE, to, content), attempt: 1, service: 'SMS' }, never);
 }
 
 describe('SMPP provider against the scripted SMSC', () => {
@@ -164,12 +164,12 @@ describe('SMPP provider against the scripted SMSC', () => {
     const provider = smppProviderFactory.create(smppProviderFactory.parse({ url: smsc.url('rate=0') }), deps);
     const first = await provider.connect(events, never);
     smsc.onSubmit = () => ({ drop: true });
-    const lost = await provider.send({ message: outboundSms(LINE, TO, 'dropped'), attempt: 1 }, never);
+    const lost = await provider.send({ message: outboundSms(LINE, TO, 'dropped'), attempt: 1, service: 'SMS' }, never);
     expect(lost).toMatchObject({ kind: 'failed', retryable: true });
     expect(await first.closed).toBeInstanceOf(Error);
     smsc.onSubmit = () => ({ receipt: { stat: 'DELIVRD' } });
     open.push(await provider.connect(events, never));
-    const again = await provider.send({ message: outboundSms(LINE, TO, 'dropped'), attempt: 2 }, never);
+    const again = await provider.send({ message: outboundSms(LINE, TO, 'dropped'), attempt: 2, service: 'SMS' }, never);
     expect(again.kind).toBe('accepted');
     expect(smsc.timesSeen('447700900123')).toBe(2);
     expect(smsc.binds).toHaveLength(2);
@@ -181,7 +181,10 @@ describe('SMPP provider against the scripted SMSC', () => {
     await conn.close();
     await conn.close();
     expect(await conn.closed).toBeUndefined();
-    const result = await provider.send({ message: outboundSms(LINE, TO, 'after close'), attempt: 1 }, never);
+    const result = await provider.send(
+      { message: outboundSms(LINE, TO, 'after close'), attempt: 1, service: 'SMS' },
+      never,
+    );
     expect(result).toMatchObject({ kind: 'failed', retryable: true });
   });
 

@@ -31,6 +31,7 @@ const RECEIPT_ON_FINAL = 0x01;
  */
 export class SmppProvider implements Provider {
   readonly kind = 'smpp';
+  readonly services = ['SMS'] as const;
   private session: SmppSession | undefined;
   private reference = Math.floor(Math.random() * 256);
   private readonly pacers = new Map<string, RatePacer>();
