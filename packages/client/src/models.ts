@@ -143,6 +143,8 @@ export interface MessageResponse {
   error_detail?: string | null;
   /** Tapback extra: increments on every status change, so events can be ordered */
   status_sequence?: number;
+  /** Tapback extra: when the recipient read the message (iMessage read receipts; ISO-8601), else null */
+  date_read?: string | null;
   /** Tapback extra: SMS parts the content takes when sent as SMS (GSM-7 160/153, UCS-2 70/67); null otherwise */
   sms_segments?: number | null;
 }
@@ -204,6 +206,8 @@ export interface MessageData {
   date_created?: string;
   /** Tapback extra: increments on every status change, so events can be ordered */
   status_sequence?: number;
+  /** Tapback extra: when the recipient read the message (iMessage read receipts; ISO-8601), else null */
+  date_read?: string | null;
   /** Tapback extra: SMS parts the content takes when sent as SMS (GSM-7 160/153, UCS-2 70/67); null otherwise */
   sms_segments?: number | null;
 }

@@ -11,11 +11,18 @@ import { ConfigError, databaseLocation } from './config/config.js';
 import { type Clock, ManualClock, SystemClock } from './domain/clock.js';
 import { MessageEvents } from './delivery/message-events.js';
 import { LineCapabilities } from './delivery/line-capabilities.js';
+import { LookupCache } from './delivery/lookup-cache.js';
+import { Router } from './delivery/router.js';
 import { NetworkIntake } from './delivery/network-intake.js';
 import { ProviderHost } from './delivery/provider-host.js';
 import type { ProviderFactory } from './delivery/providers/provider.js';
 import { sandboxProviderFactory } from './delivery/providers/sandbox/sandbox-provider.js';
 import { smppProviderFactory } from './delivery/providers/smpp/smpp-settings.js';
+import { bluebubblesProviderFactory } from './delivery/providers/bluebubbles/bluebubbles-settings.js';
+import { blueBubblesEvents, blueBubblesGroupChats } from './delivery/providers/bluebubbles/bluebubbles-event-source.js';
+import { BlueBubblesHooks } from './delivery/providers/bluebubbles/bluebubbles-hook-intake.js';
+import { NetworkGroups } from './messaging/network-groups.js';
+import { NetworkMedia } from './messaging/network-media.js';
 import { advanceTime } from './delivery/time-travel.js';
 import { Worker } from './delivery/worker.js';
 import { MessageQueries } from './messaging/message-query.js';
@@ -31,7 +38,9 @@ import { ReceiveService } from './messaging/receive-message.js';
 import { TotpOperations } from './messaging/totp.js';
 import { VerificationExpiry } from './messaging/verification-expiry.js';
 import { VerifyOperations } from './messaging/verify.js';
+import { RetentionPruner } from './messaging/retention-pruner.js';
 import { TypingService } from './messaging/typing.js';
+import { MarkReadService } from './messaging/mark-read.js';
 import { AccountEventHub } from './messaging/account-events.js';
 import { openStore as openStoreAt } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -47,8 +56,16 @@ import { TokenService } from './accounts/tokens.js';
 import { CallForwardingService } from './messaging/call-forwarding.js';
 import { LocationService } from './messaging/location-sharing.js';
 import { SeatService } from './messaging/seats.js';
+import { ServerMetrics } from './api/metrics.js';
+import { MessageMetrics, observedSender } from './api/metrics-observers.js';
+import { metricsAccess } from './api/metrics-route.js';
+import { migrationsApplied, shippedMigrationLevel } from './store/shipped-migrations.js';
+import { timedStore } from './store/timed-store.js';
 
 export { VERSION } from './version.js';
+
+/** How often a delivering process looks for rows past their retention (TAPBACK_RETENTION_DAYS). */
+const RETENTION_INTERVAL_MS = 10 * 60_000;
 
 export interface Server {
   app: FastifyInstance;
@@ -80,16 +97,46 @@ export function openStore(databaseUrl: string, secretKey?: string): Promise<Stor
 }
 
 /** The composition root: config -> store -> worker + app -> listening server. */
-export async function startServer(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<Server> {
-  const store = await openStore(config.databaseUrl, config.secretKey);
-  if (config.role !== 'all' && !store.capabilities.multiProcess) {
-    await store.close();
+export async function startServer(
+  config: Config,
+  logger: Logger = pino({ level: config.logLevel }),
+  /** Provider kinds beyond the built-in ones (a scripted network in tests). */
+  extra: { providerFactories?: readonly ProviderFactory<unknown>[] } = {},
+): Promise<Server> {
+  const opened = await openStore(config.databaseUrl, config.secretKey);
+  if (config.role !== 'all' && !opened.capabilities.multiProcess) {
+    await opened.close();
     throw new ConfigError(
       'TAPBACK_ROLE',
       `role "${config.role}" needs a database several processes can share (postgres://)`,
     );
   }
   const delivers = config.role !== 'api';
+  const lineCounts = async (): Promise<Readiness['lines']> => {
+    const [lines, health] = await Promise.all([opened.listLines(), opened.listLineHealth()]);
+    return countLines(
+      health.map((h) => h.status),
+      lines.length,
+    );
+  };
+  // Metrics observe the layers from outside, so none of them depends on metrics: every store call
+  // through a timing proxy, webhook attempts through the sender, messages through their events.
+  const metrics = new ServerMetrics({
+    queueStats: () => opened.queueStats(Date.now()),
+    lines: lineCounts,
+    ...(opened.poolStats === undefined ? {} : { pool: () => opened.poolStats!() }),
+  });
+  const store = timedStore(opened, (method, seconds, failed) => metrics.storeCall(method, seconds, failed));
+  const messageMetrics = new MessageMetrics(metrics, (number) => opened.findLine(number));
+  const shippedMigrations = shippedMigrationLevel();
+  const database = {
+    database: opened.capabilities.dialect === 'postgres' ? ('postgresql' as const) : ('sqlite' as const),
+    database_version: (await opened.databaseVersion?.().catch(() => null)) ?? null,
+  };
+  const metricsDeps = { metrics, access: metricsAccess(config.host, config.metricsToken) };
+  // Readiness: providers count as loaded once their first load is done; unready from the start of a shutdown.
+  let providersLoaded = false;
+  let shuttingDown = false;
   const clock = config.clock === 'manual' ? new ManualClock() : new SystemClock();
   // The worker's and dispatcher's sleeps between rounds only poll: advancing a manual clock runs
   // their work itself and must not stop at each of them.
@@ -121,11 +168,26 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     maxSleepMs: 5_000,
     onError: (error) => logger.error({ err: error, component: 'verify' }, 'verification expiry sweep failed'),
   });
+  // Networks that call back (BlueBubbles) reach this server at its public URL: TAPBACK_PUBLIC_URL,
+  // else where it listens (known once it does). Their group chats become Tapback groups, and the
+  // files contacts send through them are kept in the media store.
+  let listeningUrl: string | undefined;
+  const publicUrl = (): string | undefined => config.publicUrl ?? listeningUrl;
+  const networkGroups = new NetworkGroups({ store, clock });
+  const networkMedia = new NetworkMedia({
+    store,
+    clock,
+    publicUrl: () => publicUrl() ?? '',
+    maxBytes: config.media.maxBytes,
+  });
+  const saveNetworkMedia = (line: string, file: { filename: string; contentType: string; bytes: Buffer }) =>
+    networkMedia.save(line, file);
   // Inbound messages commit their deliveries (and a HELP reply's job); this only wakes the loops.
   const receive = new ReceiveService({
     store,
     clock,
     serviceOf,
+    networkGroups,
     matchVerifications: (message) => verify.matchInbound(message),
     onReceived: (result) => {
       accountEvents.publishMessage('message.received', result.message);
@@ -142,11 +204,32 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     sleepClock: pollClock,
     events,
     receive: (inbound) => receive.receiveFromNetwork(inbound),
+    typing: (typing): Promise<number> => typingService.fromNetwork(typing),
+    renameGroup: (rename) => networkGroups.rename(rename),
+    groupMembers: (change) => networkGroups.setMembers(change),
     logger: logger.child({ component: 'providers' }),
     earlyReceiptTtlMs: config.providers.earlyReceiptTtlMs,
   });
   const factories: ProviderFactory<unknown>[] = [smppProviderFactory];
+  // iMessage through BlueBubbles: a message's media_url is fetched (through the SSRF guard, created
+  // below; only called once sending) and uploaded to the Mac as an attachment.
+  const bluebubblesDeps: Parameters<typeof bluebubblesProviderFactory>[0] = {
+    media: {
+      fetcher: { fetch: (url, limits) => mediaFetcher.fetch(url, limits) },
+      limits: { maxBytes: config.media.maxBytes, timeoutMs: config.media.fetchTimeoutMs },
+    },
+    // Events back: each line's webhook registered, and polled as a check and a fallback.
+    startEventSource: blueBubblesEvents({
+      store,
+      publicUrl,
+      pollMs: config.blueBubblesPollMs,
+      saveMedia: saveNetworkMedia,
+    }),
+    groupChats: blueBubblesGroupChats(store, () => clock.now()),
+  };
+  factories.push(bluebubblesProviderFactory(bluebubblesDeps));
   if (config.sandboxEnabled) factories.push(sandboxProviderFactory(config.sandbox));
+  factories.push(...(extra.providerFactories ?? []));
   const providers = new ProviderHost({
     store,
     factories,
@@ -169,21 +252,44 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
       }),
   });
   const readiness = async (): Promise<Readiness> => {
+    const state = {
+      providers: !delivers ? ('not_run' as const) : providersLoaded ? ('loaded' as const) : ('loading' as const),
+      shutting_down: shuttingDown,
+    };
     try {
-      const [lines, health] = await Promise.all([store.listLines(), store.listLineHealth()]);
-      return {
-        database: 'ok',
-        lines: countLines(
-          health.map((h) => h.status),
-          lines.length,
-        ),
-      };
+      const [lines, level] = await Promise.all([lineCounts(), opened.migrationLevel()]);
+      const migrations = migrationsApplied(level, shippedMigrations) ? ('ok' as const) : ('pending' as const);
+      return { database: 'ok', migrations, ...state, lines };
     } catch (error) {
       logger.warn({ err: error }, 'readiness check: the database does not answer');
-      return { database: 'unreachable', lines: countLines([], 0) };
+      return { database: 'unreachable', migrations: 'unknown', ...state, lines: countLines([], 0) };
     }
   };
-  const capabilities = new LineCapabilities({ store, providers, sandboxService: serviceOf });
+  // Routing with SMS fallback: lines' settings as their running providers have them (else the
+  // store's), recipients' services through one cache shared with `GET /api/evaluate-service`.
+  const lookupCache = new LookupCache(config.providers.lookupCacheTtlMs, () => clock.now());
+  const router = new Router({
+    line: async (number) => providers.lineConfig(number) ?? (await store.findLine(number)),
+    provider: (line, kind) => {
+      const provider = providers.resolve(line, kind);
+      return 'reason' in provider ? undefined : provider;
+    },
+    cache: lookupCache,
+    instantService: (kind, number) => (kind === 'sandbox' ? serviceOf(number) : undefined),
+  });
+  const typingService: TypingService = new TypingService(
+    store,
+    clock,
+    () => dispatcher.notify(),
+    accountEvents,
+    (line, to) => capabilities.showTyping(line, to),
+  );
+  const capabilities: LineCapabilities = new LineCapabilities({
+    store,
+    providers,
+    sandboxService: serviceOf,
+    lookupCache,
+  });
   const policy = new AddressPolicy(config.webhooks.allowPrivateCidrs);
   // Media is fetched through the same SSRF guard (and TAPBACK_ALLOW_PRIVATE_CIDRS) as webhooks.
   const mediaFetcher = new GuardedMediaFetcher({
@@ -204,6 +310,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     events,
     logger: logger.child({ component: 'worker' }),
     settings: config.delivery,
+    router,
   });
   const sender = new HttpSender({
     policy,
@@ -214,7 +321,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     store,
     // Its only sleeps are its loop's polls.
     clock: pollClock,
-    sender,
+    sender: observedSender(sender, metrics),
     logger: logger.child({ component: 'webhooks' }),
     settings: { ...config.webhooks, pollMs: config.delivery.pollMs },
   });
@@ -222,9 +329,11 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
   // (waits match on what never changes: a status change cannot answer one).
   events.onStatusChange(() => dispatcher.notify());
   events.onStatusChange((change) => accountEvents.publishMessage('message.updated', change.message, change.previous));
+  events.onStatusChange((change) => messageMetrics.statusChanged(change));
   // A stored send has a job to run and may have callbacks to send (a DECLINED copy) or a waiter to answer.
   const onAccepted = (message: Message): void => {
     accountEvents.publishMessage('message.created', message);
+    messageMetrics.accepted(message);
     worker.notify();
     dispatcher.notify();
     wakeWaiters(message.accountId);
@@ -238,6 +347,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     onAccepted,
     urlPolicy: policy,
     retryMatchWindowMs,
+    routeService: (line: string, to: string) => router.atAccept(line, to),
   };
   const sendService = new SendService(messageDeps);
   const groups = new GroupService(messageDeps);
@@ -265,8 +375,12 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
           replayRateLimit: config.replayRateLimit,
           http: config.http,
           now: () => clock.now(),
+          authFailureLimit: config.authFailureLimit,
           sandboxEnabled: config.sandboxEnabled,
+          sandboxReset: (accountId) => store.resetAccountData(accountId),
           readiness,
+          metrics: metricsDeps,
+          database,
           advanceClock:
             clock instanceof ManualClock
               ? (ms, signal) => advanceTime(clock, worker, store, ms, [dispatcher, verificationExpiry], { signal })
@@ -302,20 +416,24 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
             receive,
             groups,
             optOut: new OptOutService(store, clock),
-            typing: new TypingService(
-              store,
-              clock,
-              () => dispatcher.notify(),
-              accountEvents,
-              (line, to) => capabilities.showTyping(line, to),
-            ),
+            typing: typingService,
+            markRead: new MarkReadService({ store, markRead: (line, to) => capabilities.markRead(line, to) }),
             waiter,
             waitRatePerSecond: config.waitLimits.perSecond,
             serviceOf,
             lookupService: (accountId, number) => capabilities.lookupService(accountId, number),
           },
+          networkHooks: {
+            bluebubbles: new BlueBubblesHooks({
+              store,
+              events: intake,
+              saveMedia: saveNetworkMedia,
+              logger: logger.child({ component: 'bluebubbles-webhooks' }),
+              now: () => clock.now(),
+            }),
+          },
         })
-      : buildHealthApp(config.role, VERSION, config.http, readiness);
+      : buildHealthApp(config.role, VERSION, config.http, readiness, { metrics: metricsDeps, database });
   // Beyond the cap Node closes a new connection as soon as it is accepted: a flood of idle
   // connections cannot use up the process's file descriptors.
   app.server.maxConnections = config.http.maxConnections;
@@ -327,22 +445,35 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
         dispatcher.notify();
       })
     : undefined;
+  // Delivering processes prune; with several on PostgreSQL the store makes their batches take turns.
+  const pruner = new RetentionPruner({
+    store,
+    clock,
+    sleepClock: pollClock,
+    settings: { ...config.retention, retryMatchWindowMs, intervalMs: RETENTION_INTERVAL_MS },
+    onError: (error) => logger.error({ err: error, component: 'retention' }, 'retention pruning failed'),
+    onPruned: (counts) => logger.info({ component: 'retention', ...counts }, 'pruned rows past their retention'),
+  });
   store.startBackgroundWork?.();
   verificationExpiry.start();
   if (delivers) {
     // Providers connect in the background; a line whose network is down still accepts sends.
     await providers.start();
+    providersLoaded = true;
     intake.start();
     worker.start();
     dispatcher.start();
+    pruner.start();
   }
   let address: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });
+    listeningUrl = address;
   } catch (error) {
     unsubscribe?.();
     stopWaking?.();
     await verificationExpiry.stop();
+    await pruner.stop();
     await worker.stop();
     await providers.stop();
     await intake.stop();
@@ -367,12 +498,14 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     url: address,
     close: () =>
       (closing ??= (async () => {
+        shuttingDown = true;
         // Open event streams would keep app.close() waiting; their clients reconnect elsewhere or later.
         accountEvents.close();
         await app.close();
         unsubscribe?.();
         stopWaking?.();
         await verificationExpiry.stop();
+        await pruner.stop();
         await worker.stop();
         // Unbinds cleanly; receipts that arrive until then are still applied.
         await providers.stop();

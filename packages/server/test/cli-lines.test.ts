@@ -56,7 +56,7 @@ describe('tapback lines with providers', () => {
     expect(line?.settings.url).toBe('smpp://tapback:****@smsc.example.net:2775?window=5&rate=20');
     expect(line?.status).toBe('UNKNOWN');
     const human = await runCli(['lines', 'list'], env);
-    expect(human.stdout).toMatch(/^NUMBER\s+PROVIDER\s+STATUS\s+ACCOUNT\s+SETTINGS\s+LAST ERROR$/m);
+    expect(human.stdout).toMatch(/^NUMBER\s+PROVIDER\s+STATUS\s+ACCOUNT\s+SMS FALLBACK\s+SETTINGS\s+LAST ERROR$/m);
     expect(human.stdout).not.toContain(PASSWORD);
     for (const file of ['cli.db', 'cli.db-wal']) {
       if (!existsSync(`${dir.path}/${file}`)) continue;

@@ -82,7 +82,12 @@ describe.each(SERVER_BACKENDS)('line providers ($name)', (backend) => {
   it('says which version answers at /version, without credentials', async () => {
     const res = await fetch(`${server.url}/version`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ version: VERSION, node: process.version });
+    expect(await res.json()).toEqual({
+      version: VERSION,
+      node: process.version,
+      database: backend.name === 'postgres' ? 'postgresql' : 'sqlite',
+      database_version: expect.stringMatching(/^\d+\.\d+/),
+    });
   });
 
   it('answers 503 from /readyz once the database is gone', async () => {

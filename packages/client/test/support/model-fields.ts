@@ -32,6 +32,7 @@ export const MESSAGE_RESPONSE_FIELDS: Record<keyof MessageResponse, true> = {
   error_reason: true,
   error_detail: true,
   status_sequence: true,
+  date_read: true,
   sms_segments: true,
 };
 
@@ -64,5 +65,6 @@ export const MESSAGE_DATA_FIELDS: Record<keyof MessageData, true> = {
   accountEmail: true,
   date_created: true,
   status_sequence: true,
+  date_read: true,
   sms_segments: true,
 };

@@ -1,10 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { digestSecret, secretMatches } from '../accounts/credentials.js';
 import { tokenIsLive } from '../domain/auth-token.js';
-import { errors } from '../domain/errors.js';
+import { AppError, errors } from '../domain/errors.js';
 import type { Caller } from '../messaging/caller.js';
 import type { AccountsPort } from '../store/ports/accounts-port.js';
 import type { TokensPort } from '../store/ports/tokens-port.js';
+import type { AuthFailureThrottle } from './auth-failure-throttle.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,8 +25,24 @@ const BEARER = /^Bearer +([\x21-\x7e]{1,512}) *$/i;
 export function authenticator(
   store: Pick<AccountsPort, 'findApiKey'> & Pick<TokensPort, 'findAuthToken'>,
   now: () => number = Date.now,
+  /** Turns an address's failures past its limit into 429s (auth-failure-throttle.ts). */
+  throttle?: AuthFailureThrottle,
 ) {
+  const identify = identifier(store, now);
   return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    try {
+      await identify(request);
+    } catch (error) {
+      const unauthorized = error instanceof AppError && error.code === 'unauthorized';
+      const wait = unauthorized ? throttle?.refuse(request.ip) : undefined;
+      if (wait !== undefined) throw errors.tooManyAuthFailures(throttle!.limit, wait);
+      throw error;
+    }
+  };
+}
+
+function identifier(store: Pick<AccountsPort, 'findApiKey'> & Pick<TokensPort, 'findAuthToken'>, now: () => number) {
+  return async function identify(request: FastifyRequest): Promise<void> {
     const keyId = header(request, 'sb-api-key-id');
     const secret = header(request, 'sb-api-secret-key');
     if (keyId === undefined && secret === undefined) {

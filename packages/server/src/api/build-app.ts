@@ -1,6 +1,5 @@
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
@@ -9,8 +8,10 @@ import type { MessageQueries } from '../messaging/message-query.js';
 import type { SendService } from '../messaging/send-message.js';
 import type { AccountsPort } from '../store/ports/accounts-port.js';
 import type { LinesPort } from '../store/ports/lines-port.js';
+import type { NetworkChatsPort } from '../store/ports/network-chats-port.js';
 import type { WebhooksPort } from '../store/ports/webhooks-port.js';
 import { authenticator, lineScopeGuard } from './auth.js';
+import { AuthFailureThrottle } from './auth-failure-throttle.js';
 import type { TokenService } from '../accounts/tokens.js';
 import type { CallForwardingService } from '../messaging/call-forwarding.js';
 import type { LocationService } from '../messaging/location-sharing.js';
@@ -23,6 +24,8 @@ import { seatRoutes } from './routes/seats.js';
 import { frameworkErrorHandler, installErrorHandler } from './error-handler.js';
 import { type HttpLimits, httpServerOptions } from './http-limits.js';
 import { parseFormBody } from './form-body.js';
+import { registerOpenApi } from './openapi-document.js';
+import { registerDocsRoute } from './docs-route.js';
 import { AddressPolicy } from '../webhooks/ssrf-guard.js';
 import { accountWebhookRoutes } from './routes/account-webhooks.js';
 import { messageRoutes } from './routes/messages.js';
@@ -37,6 +40,7 @@ import type { MessageWaiter } from '../messaging/message-waiter.js';
 import type { OptOutService } from '../messaging/opt-out.js';
 import type { ReceiveService } from '../messaging/receive-message.js';
 import type { TypingService } from '../messaging/typing.js';
+import type { MarkReadService } from '../messaging/mark-read.js';
 import { accountSettingsRoutes } from './routes/account-settings.js';
 import { contactRoutes } from './routes/contacts.js';
 import { verifiedContactRoutes } from './routes/verified-contacts.js';
@@ -44,10 +48,15 @@ import type { ContactService } from '../messaging/contacts.js';
 import type { VerifiedContactsService } from '../messaging/verified-contacts.js';
 import { groupRoutes } from './routes/groups.js';
 import { sandboxContactRoutes } from './routes/sandbox-contacts.js';
+import { type SandboxResetRouteDeps, sandboxResetRoutes } from './routes/sandbox-reset.js';
 import { lineStateRoutes } from './routes/line-state.js';
-import { type Readiness, registerReadiness, versionInfo } from './readiness.js';
+import { type NetworkWebhookRouteDeps, networkWebhookRoutes } from './routes/network-webhooks.js';
+import { type DatabaseInfo, type Readiness, registerReadiness, versionInfo } from './readiness.js';
+import { type MetricsDeps, registerMetrics } from './metrics-route.js';
+import { registerRequestLog } from './request-log.js';
 import { sandboxLine } from '../messaging/validation.js';
 import { typingIndicatorRoutes } from './routes/typing-indicators.js';
+import { markReadRoutes } from './routes/mark-read.js';
 import { totpRoutes } from './routes/totp.js';
 import { verifyRoutes } from './routes/verify.js';
 import type { TotpOperations } from '../messaging/totp.js';
@@ -63,7 +72,11 @@ import type { MediaService } from '../messaging/media.js';
 
 export interface AppDeps {
   /** Authentication and webhook management; the use cases hold their own ports. */
-  store: AccountsPort & LinesPort & WebhooksPort & Pick<TokensPort, 'findAuthToken'>;
+  store: AccountsPort &
+    LinesPort &
+    WebhooksPort &
+    Pick<TokensPort, 'findAuthToken'> &
+    Partial<Pick<NetworkChatsPort, 'listLineEventSources'>>;
   sendService: SendService;
   queries: MessageQueries;
   logger: Logger;
@@ -73,11 +86,19 @@ export interface AppDeps {
   /** Connection limits and timeouts of the HTTP server; Node's and Fastify's defaults when absent. */
   http?: HttpLimits;
   now: () => number;
+  /** Failed authentications a minute per client address before 429 (auth-failure-throttle.ts); off when absent or 0. */
+  authFailureLimit?: number;
   advanceClock: SandboxRouteDeps['advanceClock'];
   /** What `/readyz` reports; no `/readyz` without it. */
   readiness?: () => Promise<Readiness>;
+  /** `/metrics` and the HTTP latency histogram; neither without it. */
+  metrics?: MetricsDeps;
+  /** The database `/version` names. */
+  database?: DatabaseInfo;
   /** Whether the `/sandbox/*` routes are mounted (TAPBACK_SANDBOX); on when absent. */
   sandboxEnabled?: boolean;
+  /** `POST /sandbox/reset` (with the sandbox on); absent without it. */
+  sandboxReset?: SandboxResetRouteDeps['reset'];
   version: string;
   /** Webhook management; without it, entries may not point at any private address. */
   webhooks?: { policy: AddressPolicy; onQueued: () => void };
@@ -93,6 +114,8 @@ export interface AppDeps {
   contacts: { records: ContactService; verified: VerifiedContactsService };
   /** Verify (`/api/v2/verify/*`) and TOTP (`/api/v2/totp/*`); the routes are absent without it. */
   verify?: { verify: VerifyOperations; totp: TotpOperations };
+  /** Networks' own webhooks (BlueBubbles events), authenticated by a per-line token; absent without it. */
+  networkHooks?: NetworkWebhookRouteDeps;
 }
 
 export interface AccountFeatureDeps {
@@ -114,6 +137,8 @@ export interface TwoWayDeps {
   groups: GroupService;
   optOut: OptOutService;
   typing: TypingService;
+  /** `POST /api/mark-read` (read receipts sent by the account); the route is absent without it. */
+  markRead?: MarkReadService;
   waiter: MessageWaiter;
   /** `GET /sandbox/wait` requests per second per account. */
   waitRatePerSecond: number;
@@ -146,6 +171,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler());
   closeQueryStrings(app);
   installErrorHandler(app);
+  registerRequestLog(app);
+  if (deps.metrics !== undefined) registerMetrics(app, deps.metrics);
   app.decorateRequest('caller', undefined);
   app.addSchema(WireMessageSchema);
   app.addSchema(ErrorSchema);
@@ -157,35 +184,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     global: false,
     errorResponseBuilder: (_request, context) => errors.rateLimited(`${context.max} requests per ${context.after}`),
   });
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Tapback',
-        version: deps.version,
-        description: 'Self-hosted messaging server, wire-compatible with the Sendblue Messages API.',
-      },
-      servers: [{ url: 'http://127.0.0.1:4010' }],
-      components: {
-        securitySchemes: {
-          apiKeyId: { type: 'apiKey', in: 'header', name: 'sb-api-key-id' },
-          apiSecretKey: { type: 'apiKey', in: 'header', name: 'sb-api-secret-key' },
-        },
-      },
-      security: [{ apiKeyId: [], apiSecretKey: [] }],
-    },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
-  });
-
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerOpenApi(app, deps.version);
+  await registerDocsRoute(app);
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'OK' }));
-  app.get('/version', { schema: { hide: true } }, async () => versionInfo(deps.version));
+  app.get('/version', { schema: { hide: true } }, async () => versionInfo(deps.version, deps.database));
   if (deps.readiness !== undefined) registerReadiness(app, deps.readiness);
   // Unauthenticated: a media URL is handed to networks and recipients; its random id is the permission.
   await app.register(mediaServeRoutes, { media: deps.media.media });
+  // Unauthenticated by Tapback's credentials: the per-line token in the path is the permission.
+  if (deps.networkHooks !== undefined) await app.register(networkWebhookRoutes, deps.networkHooks);
 
   await app.register(async (authed) => {
-    authed.addHook('onRequest', authenticator(deps.store, deps.now));
+    const throttle = new AuthFailureThrottle(deps.authFailureLimit ?? 0, deps.now);
+    authed.addHook('onRequest', authenticator(deps.store, deps.now, throttle));
     authed.addHook('preHandler', lineScopeGuard);
     if (deps.account !== undefined) {
       await authed.register(authTokenRoutes, { tokens: deps.account.tokens });
@@ -219,11 +230,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
     await authed.register(verifiedContactRoutes, { verifiedContacts: deps.contacts.verified });
     await authed.register(typingIndicatorRoutes, { typing: t.typing });
+    if (t.markRead !== undefined) await authed.register(markReadRoutes, { markRead: t.markRead });
     if (deps.verify !== undefined) {
       await authed.register(verifyRoutes, { verify: deps.verify.verify });
       await authed.register(totpRoutes, { totp: deps.verify.totp });
     }
     if (deps.events !== undefined) await authed.register(eventRoutes, deps.events);
+    if (sandbox && deps.sandboxReset !== undefined) {
+      await authed.register(sandboxResetRoutes, { reset: deps.sandboxReset });
+    }
     await authed.register(accountSettingsRoutes, { optOut: t.optOut });
     if (sandbox) {
       await authed.register(sandboxContactRoutes, {

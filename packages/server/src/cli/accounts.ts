@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { CliError } from './cli-error.js';
 import { print, table, withStore } from './admin-store.js';
+import { accountDeleteCommand } from './account-delete.js';
 
 export function accountCommands(program: Command): Command {
   const accounts = new Command('accounts').description('manage accounts');
@@ -33,5 +34,6 @@ export function accountCommands(program: Command): Command {
         );
       });
     });
+  accounts.addCommand(accountDeleteCommand(program));
   return accounts;
 }

@@ -6,10 +6,13 @@ import { LINE_PROVIDERS, maskSettings, settingsFromOptions } from './line-settin
 import { print, table, withStore } from './admin-store.js';
 import { requireAccount } from './keys.js';
 import { CliError } from './cli-error.js';
+import { type RouteOptions, applyRouteOptions, describeRoute, hasRouteOptions, routeOptions } from './line-routes.js';
 
 interface ProviderOptions {
   provider?: string;
   smppUrl?: string;
+  bluebubblesUrl?: string;
+  bluebubblesPassword?: string;
 }
 
 function phone(raw: string): string {
@@ -30,7 +33,9 @@ const providerOptions = (command: Command, defaultProvider?: string): Command =>
     .option(
       '--smpp-url <url>',
       'for --provider smpp: smpp[s]://SYSTEM_ID:PASSWORD@HOST:PORT?bind=transceiver&window=10&rate=50… (see docs/providers.md)',
-    );
+    )
+    .option('--bluebubbles-url <url>', 'for --provider bluebubbles: the BlueBubbles Server URL, http[s]://HOST:PORT')
+    .option('--bluebubbles-password <password>', 'for --provider bluebubbles: the server password (stored sealed)');
 
 /**
  * `tapback lines …`: which numbers an account sends from, and the network that carries each. The
@@ -39,16 +44,18 @@ const providerOptions = (command: Command, defaultProvider?: string): Command =>
  */
 export function lineCommands(program: Command): Command {
   const lines = new Command('lines').description('manage lines (the numbers an account sends from)');
-  providerOptions(
-    lines
-      .command('add')
-      .description('add a line to an account')
-      .requiredOption('--account <email>', 'the account')
-      .requiredOption('--number <e164>', 'the line’s number, E.164 (+1...)'),
-    'sandbox',
+  routeOptions(
+    providerOptions(
+      lines
+        .command('add')
+        .description('add a line to an account')
+        .requiredOption('--account <email>', 'the account')
+        .requiredOption('--number <e164>', 'the line’s number, E.164 (+1...)'),
+      'sandbox',
+    ),
   )
     .option('--json', 'print JSON')
-    .action(async (opts: ProviderOptions & { account: string; number: string; json?: boolean }) => {
+    .action(async (opts: ProviderOptions & RouteOptions & { account: string; number: string; json?: boolean }) => {
       const number = phone(opts.number);
       const provider = opts.provider ?? 'sandbox';
       const settings = settingsFromOptions(provider, opts);
@@ -56,29 +63,40 @@ export function lineCommands(program: Command): Command {
         const account = await requireAccount(store, opts.account);
         const existing = await store.findLine(number);
         if (existing) throw new CliError(`line ${number} already belongs to ${existing.accountEmail}`);
-        const line = await store.addLine({ accountId: account.id, number, provider, settings, now: Date.now() });
+        const added = await store.addLine({ accountId: account.id, number, provider, settings, now: Date.now() });
+        const line = hasRouteOptions(opts) ? await applyRouteOptions(store, added, opts) : added;
         print(opts.json === true, line, () => [`Added line ${line.number} (${line.provider}) to ${account.email}`]);
       });
     });
-  providerOptions(
-    lines
-      .command('set')
-      .description('change the network of a line, or its settings (a running server restarts only its provider)')
-      .requiredOption('--number <e164>', 'the line'),
+  routeOptions(
+    providerOptions(
+      lines
+        .command('set')
+        .description(
+          'change the network of a line, its settings or its SMS fallback (a running server restarts only its provider)',
+        )
+        .requiredOption('--number <e164>', 'the line'),
+    ),
   )
     .option('--json', 'print JSON')
-    .action(async (opts: ProviderOptions & { number: string; json?: boolean }) => {
+    .action(async (opts: ProviderOptions & RouteOptions & { number: string; json?: boolean }) => {
       const number = phone(opts.number);
       await withStore(program, async (store) => {
         const existing = await store.findLine(number);
         if (existing === undefined) throw new CliError(`no line ${number}`);
         const provider = opts.provider ?? existing.provider;
-        if (provider === existing.provider && opts.smppUrl === undefined) {
+        if (provider === existing.provider && opts.smppUrl === undefined && opts.bluebubblesUrl === undefined) {
+          if (hasRouteOptions(opts)) {
+            const routed = await applyRouteOptions(store, existing, opts);
+            print(opts.json === true, routed, () => [`Line ${routed.number}: SMS fallback ${describeRoute(routed)}`]);
+            return;
+          }
           throw new CliError('nothing to change: give --provider or a provider setting such as --smpp-url');
         }
         const settings = settingsFromOptions(provider, opts);
-        const line = await store.updateLine({ number, provider, settings, now: Date.now() });
-        if (line === undefined) throw new CliError(`no line ${number}`);
+        const updated = await store.updateLine({ number, provider, settings, now: Date.now() });
+        if (updated === undefined) throw new CliError(`no line ${number}`);
+        const line = hasRouteOptions(opts) ? await applyRouteOptions(store, updated, opts) : updated;
         print(opts.json === true, line, () => [`Line ${line.number} is now carried by ${line.provider}`]);
       });
     });
@@ -122,12 +140,13 @@ export function lineCommands(program: Command): Command {
         }));
         print(opts.json === true, rows, () =>
           table(
-            ['NUMBER', 'PROVIDER', 'STATUS', 'ACCOUNT', 'SETTINGS', 'LAST ERROR'],
+            ['NUMBER', 'PROVIDER', 'STATUS', 'ACCOUNT', 'SMS FALLBACK', 'SETTINGS', 'LAST ERROR'],
             rows.map((r) => [
               r.number,
               r.provider,
               r.status,
               r.accountEmail,
+              describeRoute(r),
               Object.entries(r.settings)
                 .map(([k, v]) => `${k}=${String(v)}`)
                 .join(' ') || '-',

@@ -6,8 +6,15 @@ import { accountCommands } from './accounts.js';
 import { keyCommands } from './keys.js';
 import { lineCommands } from './lines.js';
 import { migrateDbCommand } from './migrate-db.js';
+import { backupCommand } from './backup.js';
+import { restoreCommand } from './restore.js';
 import { serveCommand } from './serve.js';
 import { webhookCommands } from './webhooks.js';
+import { sendCommand } from './send.js';
+import { inboundCommand } from './inbound.js';
+import { typingCommand } from './typing.js';
+import { resetCommand } from './reset.js';
+import { tailCommand } from './tail.js';
 
 /** `tapback <command>`: the server and the administration of accounts, keys and lines. */
 export async function main(argv: string[]): Promise<void> {
@@ -22,6 +29,12 @@ export async function main(argv: string[]): Promise<void> {
   program.addCommand(lineCommands(program));
   program.addCommand(webhookCommands());
   program.addCommand(migrateDbCommand());
+  // Talking to a running server over its HTTP API (http-client.ts).
+  for (const c of [sendCommand(), inboundCommand(), typingCommand(), resetCommand(), tailCommand()]) {
+    program.addCommand(c);
+  }
+  program.addCommand(backupCommand(program));
+  program.addCommand(restoreCommand(program));
   // Subcommands built on their own do not inherit exitOverride: without it, a usage mistake in
   // one of them exits 1 from inside Commander instead of 2 from here.
   const everyCommand = (c: Command): Command[] => [c, ...c.commands.flatMap(everyCommand)];

@@ -6,6 +6,7 @@ import { loadOrCreateSecretKey, secretKeyFilePath } from '../store/sqlite/secret
 import { exportSqlite } from '../store/sqlite/sqlite-transfer.js';
 import { print } from './admin-store.js';
 import { CliError } from './cli-error.js';
+import { tableProgress } from './progress.js';
 
 /**
  * `tapback migrate-db --from sqlite:./data/tapback.db --to postgres://...`: copies everything
@@ -19,7 +20,8 @@ export function migrateDbCommand(): Command {
     .requiredOption('--from <url>', 'the SQLite database, sqlite:<file>')
     .requiredOption('--to <url>', 'the PostgreSQL database, postgres://user:pass@host:5432/db (must be empty)')
     .option('--json', 'print JSON')
-    .action(async (opts: { from: string; to: string; json?: boolean }) => {
+    .option('--progress', 'print rows copied per table on stderr (the default on a terminal)')
+    .action(async (opts: { from: string; to: string; json?: boolean; progress?: boolean }) => {
       if (databaseDialect(opts.from) !== 'sqlite')
         throw new CliError(`--from must be a sqlite: URL, not "${opts.from}"`);
       if (databaseDialect(opts.to) !== 'postgres') {
@@ -33,11 +35,12 @@ export function migrateDbCommand(): Command {
       for (const url of [opts.from, opts.to]) await (await openStore(databaseLocation(url), { secretKey })).close();
       const source = exportSqlite(sqlitePath(opts.from));
       let counts: Map<string, number>;
+      const progress = tableProgress(opts.progress === true || (process.stderr.isTTY === true && opts.json !== true));
       try {
-        counts = await importIntoPostgres(opts.to, source.tables, (table, rows) => {
-          if (opts.json !== true && rows % 10_000 === 0) process.stderr.write(`  ${table}: ${rows} rows\n`);
-        });
+        counts = await importIntoPostgres(opts.to, source.tables, (table, rows) => progress.update(table, rows));
+        progress.done();
       } catch (error) {
+        progress.done();
         throw new CliError(`nothing was copied: ${error instanceof Error ? error.message : String(error)}`);
       } finally {
         source.close();

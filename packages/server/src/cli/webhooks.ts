@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { Command } from 'commander';
 import { verifyWebhook } from '../webhooks/signing.js';
 import { CliError } from './cli-error.js';
+import { type HttpOptions, clientFrom, httpAction } from './http-client.js';
+import { listenAndForward, webhookTypesOption } from './webhooks-listen.js';
 
 export interface CatcherOptions {
   host: string;
@@ -88,6 +90,45 @@ function describe(req: IncomingMessage, body: string, verdict: ReturnType<typeof
   ].join('\n');
 }
 
+type ListenOptions = HttpOptions & {
+  port: string;
+  host: string;
+  secret?: string;
+  status: string;
+  forwardTo?: string;
+  events?: string;
+  json?: boolean;
+};
+
+/** `--forward-to`: the listener registers itself on the account (webhooks-listen.ts). */
+const forwardMode = httpAction(async (opts: ListenOptions): Promise<void> => {
+  const port = Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${opts.port} is not a port`);
+  try {
+    new URL(opts.forwardTo ?? '');
+  } catch {
+    throw new CliError(`--forward-to ${opts.forwardTo ?? ''} is not a URL`);
+  }
+  // --secret is the catcher's signing secret; with --forward-to the API secret is --api-secret.
+  const client = clientFrom({ ...opts, secret: undefined }, '--api-secret');
+  const stop = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await listenAndForward(
+    {
+      client,
+      forwardTo: opts.forwardTo ?? '',
+      host: opts.host,
+      port,
+      types: webhookTypesOption(opts.events),
+      json: opts.json === true,
+      write: (text) => process.stdout.write(`${text}\n`),
+    },
+    stop,
+  );
+});
+
 /** `tapback webhooks listen`: the development catcher. */
 export function webhookCommands(): Command {
   const webhooks = new Command('webhooks').description('webhook tools');
@@ -98,7 +139,14 @@ export function webhookCommands(): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--secret <whsec>', 'the account signing secret (signing_secret of GET /api/account/webhooks)')
     .option('--status <code>', 'HTTP status to answer with', '200')
-    .action(async (opts: { port: string; host: string; secret?: string; status: string }) => {
+    .option('--forward-to <url>', 'register on the account and forward each verified delivery here (needs credentials)')
+    .option('--events <types>', 'with --forward-to: only these webhook types, comma-separated (default: all)')
+    .option('--json', 'with --forward-to: one JSON object per delivery')
+    .option('--base-url <url>', 'with --forward-to: the server (default: TAPBACK_BASE_URL or http://127.0.0.1:4010)')
+    .option('--key-id <id>', 'with --forward-to: API key id (default: TAPBACK_API_KEY_ID)')
+    .option('--api-secret <secret>', 'with --forward-to: API secret (default: TAPBACK_API_SECRET)')
+    .action(async (opts: ListenOptions) => {
+      if (opts.forwardTo !== undefined) return forwardMode(opts);
       const port = Number(opts.port);
       const status = Number(opts.status);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${opts.port} is not a port`);

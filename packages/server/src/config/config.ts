@@ -15,6 +15,10 @@ export interface Config {
   /** What this process does: `api` answers HTTP, `worker` delivers, `all` both (the default). */
   role: Role;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `pretty` lines for people, `json` lines for collectors; `auto` picks pretty on a terminal. */
+  logFormat: 'auto' | 'json' | 'pretty';
+  /** The bearer token `/metrics` wants when the server listens beyond loopback; off without it. */
+  metricsToken?: string;
   clock: 'system' | 'manual';
   sandbox: { sentDelayMs: number; deliveredDelayMs: number };
   /** Whether the sandbox network and its `/sandbox/*` routes run (on unless turned off). */
@@ -26,6 +30,8 @@ export interface Config {
     reconnectMaxMs: number;
     degradedAfterFailures: number;
     earlyReceiptTtlMs: number;
+    /** How long a line's answer to "which service reaches this number" is reused by routing. */
+    lookupCacheTtlMs: number;
   };
   delivery: {
     maxAttempts: number;
@@ -37,6 +43,10 @@ export interface Config {
     providerTimeoutMs: number;
   };
   queueLimit: number;
+  /** Failed authentications a minute per client address before they get 429; 0 is off. */
+  authFailureLimit: number;
+  /** What the pruner deletes, by age in days; 0 keeps it forever. */
+  retention: { webhookLogDays: number; messagesDays: number };
   /** How long after a send an official SDK retry of it replays it instead of storing again. */
   retryMatchWindowMs: number;
   listRateLimit: { max: number; windowMs: number };
@@ -66,6 +76,13 @@ export interface Config {
   };
   /** Media objects fetched from a URL (`POST /api/upload-media-object`, group photos). */
   media: { maxBytes: number; fetchTimeoutMs: number };
+  /**
+   * Tapback's base URL as networks reach it (BlueBubbles webhooks, attachment links), without a
+   * trailing slash; absent: `http://<host>:<port>` where the server listens.
+   */
+  publicUrl?: string;
+  /** How often BlueBubbles servers are polled (webhook check and fallback). */
+  blueBubblesPollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -136,6 +153,21 @@ export const CONFIG_KEYS = {
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     description: 'pino log level.',
   },
+  logFormat: {
+    env: 'TAPBACK_LOG_FORMAT',
+    flag: 'log-format',
+    kind: 'enum',
+    default: 'auto',
+    values: ['auto', 'json', 'pretty'],
+    description:
+      'Log lines as `json` (one object a line, for collectors) or `pretty` (coloured, for people); `auto` is pretty when standard output is a terminal.',
+  },
+  metricsToken: {
+    env: 'TAPBACK_METRICS_TOKEN',
+    kind: 'string',
+    description:
+      'Bearer token `GET /metrics` requires when the server listens beyond loopback (unset: `/metrics` is off there, 404). On a loopback address `/metrics` is open.',
+  },
   clock: {
     env: 'TAPBACK_CLOCK',
     flag: 'clock',
@@ -178,6 +210,21 @@ export const CONFIG_KEYS = {
     max: 86_400_000,
     description: 'Longest delay between provider reconnect attempts.',
   },
+  publicUrl: {
+    env: 'TAPBACK_PUBLIC_URL',
+    kind: 'string',
+    description:
+      'Tapback’s base URL as networks reach it (e.g. https://tapback.example.com): BlueBubbles servers post their events to `<it>/network-hooks/bluebubbles/<token>`, and attachments they deliver are linked under it. Default: `http://<host>:<port>` where the server listens.',
+  },
+  blueBubblesPollMs: {
+    env: 'TAPBACK_BLUEBUBBLES_POLL_MS',
+    kind: 'int',
+    default: '15000',
+    min: 50,
+    max: 3_600_000,
+    description:
+      'How often each BlueBubbles server is polled: its webhooks are checked (registered again if lost) and messages they did not deliver are read (the fallback when the server cannot reach TAPBACK_PUBLIC_URL).',
+  },
   earlyReceiptTtlMs: {
     env: 'TAPBACK_EARLY_RECEIPT_TTL_MS',
     kind: 'int',
@@ -186,6 +233,15 @@ export const CONFIG_KEYS = {
     max: 604_800_000,
     description:
       'How long a delivery receipt that names a message id no send has recorded yet is kept (the receipt can beat the send’s own answer); then it is dropped and logged.',
+  },
+  lookupCacheTtlMs: {
+    env: 'TAPBACK_LOOKUP_CACHE_TTL_MS',
+    kind: 'int',
+    default: '3600000',
+    min: 0,
+    max: 604_800_000,
+    description:
+      'How long a line’s answer to “is this recipient an iMessage user” is reused when routing sends and answering `GET /api/evaluate-service` (0: ask every time).',
   },
   providerDegradedAfter: {
     env: 'TAPBACK_PROVIDER_DEGRADED_AFTER',
@@ -269,6 +325,33 @@ export const CONFIG_KEYS = {
     min: 10,
     max: 600_000,
     description: 'A provider call running longer is aborted and retried.',
+  },
+  authFailureLimit: {
+    env: 'TAPBACK_AUTH_FAILURE_LIMIT',
+    kind: 'int',
+    default: '100',
+    min: 0,
+    max: 1_000_000,
+    description:
+      'Failed authentications a minute from one client address before its further bad credentials get 429 `too_many_auth_failures` (valid keys still pass). Counted per process, in memory; 0 turns it off.',
+  },
+  retentionDays: {
+    env: 'TAPBACK_RETENTION_DAYS',
+    kind: 'int',
+    default: '30',
+    min: 0,
+    max: 36_500,
+    description:
+      'Days finished webhook deliveries and their attempts are kept in the delivery log; 0 keeps them forever. Pending deliveries are never pruned.',
+  },
+  retentionMessagesDays: {
+    env: 'TAPBACK_RETENTION_MESSAGES_DAYS',
+    kind: 'int',
+    default: '0',
+    min: 0,
+    max: 36_500,
+    description:
+      'Days messages in a final status (DELIVERED, ERROR, DECLINED, RECEIVED) are kept, with their receipts, webhook deliveries and `Idempotency-Key`s; 0 (the default) keeps them forever. QUEUED and SENT messages are never pruned.',
   },
   queueLimit: {
     env: 'TAPBACK_QUEUE_LIMIT',
@@ -590,12 +673,34 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     }
   };
 
+  const publicUrl = str('publicUrl');
+  if (publicUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(publicUrl);
+    } catch {
+      url = undefined;
+    }
+    if (
+      url === undefined ||
+      (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+      url.search !== '' ||
+      url.hash !== ''
+    ) {
+      throw new ConfigError('TAPBACK_PUBLIC_URL', `"${publicUrl}" is not an http:// or https:// base URL`);
+    }
+  }
+
   const config: Config = {
+    ...(publicUrl === undefined ? {} : { publicUrl: publicUrl.replace(/\/+$/, '') }),
+    blueBubblesPollMs: int('blueBubblesPollMs'),
     host: str('host') ?? '127.0.0.1',
     port: int('port'),
     databaseUrl,
     role: oneOf('role'),
     logLevel: oneOf('logLevel'),
+    logFormat: oneOf('logFormat'),
+    ...(str('metricsToken') === undefined ? {} : { metricsToken: str('metricsToken') }),
     clock: oneOf('clock'),
     sandbox: { sentDelayMs: int('sentDelayMs'), deliveredDelayMs: int('deliveredDelayMs') },
     sandboxEnabled: oneOf('sandbox') === 'on',
@@ -605,6 +710,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       reconnectMaxMs: int('providerReconnectMaxMs'),
       degradedAfterFailures: int('providerDegradedAfter'),
       earlyReceiptTtlMs: int('earlyReceiptTtlMs'),
+      lookupCacheTtlMs: int('lookupCacheTtlMs'),
     },
     delivery: {
       maxAttempts: int('maxAttempts'),
@@ -616,6 +722,8 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       providerTimeoutMs: int('providerTimeoutMs'),
     },
     queueLimit: int('queueLimit'),
+    authFailureLimit: int('authFailureLimit'),
+    retention: { webhookLogDays: int('retentionDays'), messagesDays: int('retentionMessagesDays') },
     retryMatchWindowMs: int('retryMatchWindowMs'),
     listRateLimit: { max: int('listRateMax'), windowMs: int('listRateWindowMs') },
     waitLimits: { maxPending: int('waitMaxPending'), perSecond: int('waitRateMax') },

@@ -1,14 +1,15 @@
 import type { Line } from '../domain/account.js';
 import type { Service } from '../domain/message.js';
 import type { LinesPort } from '../store/ports/lines-port.js';
+import type { LookupCache } from './lookup-cache.js';
 import type { ProviderHost } from './provider-host.js';
 
-/** How long a provider's lookup or typing call may take before the request gives up on it. */
+/** How long a provider's lookup, typing or mark-read call may take before the request gives up on it. */
 const CALL_TIMEOUT_MS = 5000;
 
 /**
- * What the routes ask of a line's network beyond sending: which service reaches a number, and
- * showing a typing indicator. A provider offers each as an optional capability; where the line's
+ * What the routes ask of a line's network beyond sending: which service reaches a number,
+ * showing a typing indicator, and marking a conversation read. A provider offers each as an optional capability; where the line's
  * provider runs in another process (an API-only process), the answer follows from its kind.
  */
 export class LineCapabilities {
@@ -18,6 +19,8 @@ export class LineCapabilities {
       providers: ProviderHost;
       /** The sandbox's answer, for sandbox lines whose provider does not run here. */
       sandboxService: (number: string) => Service;
+      /** Answers kept from earlier lookups (routing shares it); every call asks without it. */
+      lookupCache?: LookupCache;
     },
   ) {}
 
@@ -31,7 +34,10 @@ export class LineCapabilities {
     for (const line of lines) {
       const provider = this.deps.providers.resolve(line.number, line.provider);
       if ('lookup' in provider && provider.lookup !== undefined) {
-        return (await provider.lookup(number, AbortSignal.timeout(CALL_TIMEOUT_MS))).service;
+        const signal = AbortSignal.timeout(CALL_TIMEOUT_MS);
+        const cache = this.deps.lookupCache;
+        if (cache === undefined) return (await provider.lookup(number, signal)).service;
+        return cache.lookup(line.number, number, (n, s) => provider.lookup!(n, s), signal);
       }
     }
     const sandbox = lines.length === 0 || lines.some((l) => l.provider === 'sandbox');
@@ -49,5 +55,18 @@ export class LineCapabilities {
     }
     // The sandbox shows nothing to anyone: accepted wherever its provider runs.
     return found.provider === 'sandbox' ? 'shown' : 'unavailable';
+  }
+
+  /** Marks the conversation of `line` with `to` read on the line's network, or says it cannot. */
+  async markRead(line: string, to: string): Promise<'marked' | 'unavailable'> {
+    const found: Line | undefined = await this.deps.store.findLine(line);
+    if (found === undefined) return 'unavailable';
+    const provider = this.deps.providers.resolve(line, found.provider);
+    if ('markRead' in provider && provider.markRead !== undefined) {
+      await provider.markRead({ from: line, to }, AbortSignal.timeout(CALL_TIMEOUT_MS));
+      return 'marked';
+    }
+    // The sandbox has no one to show a read receipt to: accepted wherever its provider runs.
+    return found.provider === 'sandbox' ? 'marked' : 'unavailable';
   }
 }

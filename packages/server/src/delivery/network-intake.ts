@@ -1,6 +1,12 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
-import type { NetworkInbound, NetworkReceipt } from '../domain/network-event.js';
+import type {
+  NetworkGroupMembers,
+  NetworkGroupRename,
+  NetworkInbound,
+  NetworkReceipt,
+  NetworkTyping,
+} from '../domain/network-event.js';
 import { Batcher } from '../lib/batcher.js';
 import type { ReceiptResult, ReceiptsPort } from '../store/ports/receipts-port.js';
 import type { MessageEvents } from './message-events.js';
@@ -14,6 +20,12 @@ export interface NetworkIntakeDeps {
   events: MessageEvents;
   /** Stores a network's inbound message for the line's account (messaging's ReceiveService). */
   receive: (inbound: NetworkInbound) => Promise<unknown>;
+  /** A contact typing to a line: its account's `typing_indicator` webhooks (messaging's TypingService). */
+  typing?: (typing: NetworkTyping) => Promise<unknown>;
+  /** Renames the group mapped to a network's group chat (messaging's NetworkGroups). */
+  renameGroup?: (rename: NetworkGroupRename) => Promise<unknown>;
+  /** Sets the members of the group mapped to a network's group chat (messaging's NetworkGroups). */
+  groupMembers?: (change: NetworkGroupMembers) => Promise<unknown>;
   logger: Logger;
   /** A receipt whose id no send recorded within this long is dropped (logged and counted). */
   earlyReceiptTtlMs: number;
@@ -44,6 +56,18 @@ export class NetworkIntake implements ProviderEvents {
     const stored = await this.deps.receive(message);
     if (stored === undefined)
       this.deps.logger.warn({ line: message.line }, 'inbound message for a line that no longer exists; dropped');
+  }
+
+  async onTyping(typing: NetworkTyping): Promise<void> {
+    await this.deps.typing?.(typing);
+  }
+
+  async onGroupRenamed(rename: NetworkGroupRename): Promise<void> {
+    await this.deps.renameGroup?.(rename);
+  }
+
+  async onGroupMembers(change: NetworkGroupMembers): Promise<void> {
+    await this.deps.groupMembers?.(change);
   }
 
   /** How many receipts ended each way, since start. */

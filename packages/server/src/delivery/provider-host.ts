@@ -90,6 +90,12 @@ export class ProviderHost {
     return { reason: 'not_started', detail: `the provider of line ${line} is not running yet` };
   }
 
+  /** The stored settings `line`'s running provider was built from (and its routing), if it runs here. */
+  lineConfig(line: string): LineConfig | undefined {
+    const group = this.groupOfLine.get(line);
+    return group === undefined ? undefined : this.byGroup.get(group)?.lines.get(line);
+  }
+
   /** The supervisor of `line`'s provider, to report send outcomes to. */
   supervisorOf(line: string): ProviderSupervisor | undefined {
     const group = this.groupOfLine.get(line);
@@ -163,7 +169,12 @@ export class ProviderHost {
     const first = lines[0]!;
     const factory = this.kinds.get(first.provider)!;
     const logger = this.deps.logger.child({ provider: first.provider, lines: lines.map((l) => l.number) });
-    const provider = factory.create(factory.parse(first.settings), { now: () => this.deps.clock.now(), logger });
+    const provider = factory.create(factory.parse(first.settings), {
+      now: () => this.deps.clock.now(),
+      logger,
+      // Read when asked, so a provider sees lines joining or leaving its connection later.
+      lines: () => [...running.lines.keys()],
+    });
     // The health callback reads `running.lines` when it fires, so it sees lines joining later.
     const running: Running = {
       lines: new Map(lines.map((l) => [l.number, l])),

@@ -4,8 +4,9 @@ import type { Clock } from '../domain/clock.js';
 import { Batcher } from '../lib/batcher.js';
 import { DELIVERY_ERRORS } from '../domain/delivery-errors.js';
 import { newHandle } from '../domain/ids.js';
-import type { ClaimedJob, ScheduledInbound, FollowUp, JobOutcome, StatusPatch } from '../domain/job.js';
+import type { ClaimedJob, ScheduledInbound, FollowUp, JobOutcome, RouteStep, StatusPatch } from '../domain/job.js';
 import type { Message } from '../domain/message.js';
+import { isFinal } from '../domain/status.js';
 import type { JobsPort } from '../store/ports/jobs-port.js';
 import { backoffDelay } from './backoff.js';
 import {
@@ -16,7 +17,9 @@ import {
   providerDeadline,
 } from './provider-call.js';
 import type { MessageEvents } from './message-events.js';
-import type { ProviderEvents, ProviderSendRequest, SendResult } from './providers/provider.js';
+import type { Provider, ProviderEvents, ProviderSendRequest, SendResult } from './providers/provider.js';
+import type { Route, Router } from './router.js';
+import { downgradeOutcome, noRoutePatch, ownRoute, settlesItself, windowCheck } from './route-steps.js';
 
 export interface WorkerSettings {
   /** Jobs claimed per round trip. */
@@ -52,6 +55,12 @@ export interface WorkerDeps {
   onInbound?: ProviderEvents['onInbound'];
   /** Fetches a real network's message media before sending it; without it, nothing is fetched. */
   media?: WorkerMedia;
+  /**
+   * Routing with SMS fallback (router.ts): which line and service each attempt uses, downgrades
+   * after "not an iMessage user" failures and the fallback window. Without it, every message goes
+   * over its own line as its own service.
+   */
+  router?: Pick<Router, 'forSend' | 'smsRoute' | 'windowOf' | 'learn'>;
 }
 
 /** Finds the provider of a message's line (provider-host.ts). */
@@ -60,7 +69,10 @@ export interface ProviderDirectory {
     line: string,
     kind: string,
   ):
-    | { send(request: ProviderSendRequest, signal: AbortSignal): Promise<SendResult> }
+    | {
+        send(request: ProviderSendRequest, signal: AbortSignal): Promise<SendResult>;
+        check?: Provider['check'];
+      }
     | { reason: 'no_line' | 'unknown_kind' | 'not_started'; detail: string };
   /** Told each send's outcome, for the line's health (repeated transient failures: DEGRADED). */
   noteSend?(line: string, outcome: { ok: true } | { ok: false; transient: boolean; error: string }): void;
@@ -198,6 +210,7 @@ export class Worker {
     const { job, message } = claimed;
     const base = { kind: 'done' as const, jobId: job.id, attempt: job.attempts, messageId: job.messageId };
     if (job.kind === 'status') {
+      if (job.route !== undefined && job.route !== null) return this.routeStep(claimed, job.route, deadline);
       if (job.reply !== null) {
         const failed = await this.receiveReply(claimed, job.reply);
         if (failed !== undefined) return failed;
@@ -206,49 +219,160 @@ export class Worker {
     }
     if (message.status !== 'QUEUED') return { ...base, patches: [], schedule: [] };
 
-    const result = await this.callProvider(claimed, deadline);
+    const route = (await this.deps.router?.forSend(message)) ?? ownRoute(message, claimed.provider);
+    if (route.kind === 'none') return { ...base, patches: [noRoutePatch(route.reason)], schedule: [] };
+    const result = await this.callProvider(claimed, deadline, route);
     const now = this.deps.clock.now();
+    this.noteSend(route.line, result);
+    const router = this.deps.router;
+    if (result.kind === 'accepted') {
+      const outcome = this.acceptedOutcome(base, result, now, route, message);
+      // An iMessage send that nothing confirms yet: the fallback window starts now.
+      const windowMs =
+        router !== undefined && route.service === 'iMessage' && !settlesItself(result)
+          ? await router.windowOf(message)
+          : undefined;
+      if (windowMs === undefined) return outcome;
+      return { ...outcome, schedule: [...outcome.schedule, windowCheck(now + windowMs, result.networkMessageIds)] };
+    }
+    if (router !== undefined && result.notOnService === true && route.service === 'iMessage') {
+      router.learn(route.line, message.toNumber, 'SMS');
+      const sms = await router.smsRoute(message);
+      if (sms.kind === 'route') return downgradeOutcome(base, now);
+      return { ...base, patches: [noRoutePatch(sms.reason, result.errorDetail)], schedule: [] };
+    }
+    return this.failedOutcome(base, result, now, route, message);
+  }
+
+  private noteSend(line: string, result: SendResult): void {
     this.deps.providers.noteSend?.(
-      message.sendblueNumber,
+      line,
       result.kind === 'accepted'
         ? { ok: true }
         : { ok: false, transient: result.retryable, error: result.errorMessage },
     );
-    if (result.kind === 'accepted') {
-      const scheduled = result.scheduled ?? [];
-      const patches = [...(result.patches ?? [])];
-      // Scheduled events become one chain of relative delays, each scheduled when the one before
-      // runs. A scheduled inbound message sorts after the status changes due at the same time, so
-      // it is a durable job scheduled only once the status before it (DELIVERED) is applied.
-      const later: FollowUp[] = [];
-      for (const e of [...scheduled].sort((a, b) => a.afterMs - b.afterMs)) {
-        if ('patch' in e) {
-          if (e.afterMs <= 0) patches.push(e.patch);
-          else later.push({ afterMs: e.afterMs, patch: e.patch });
-        } else {
-          later.push({
-            afterMs: Math.max(0, e.afterMs),
-            patch: null,
-            reply: { handle: newHandle(), content: e.inbound.content },
-          });
-        }
-      }
-      const relative = later.map((e, i) => ({ ...e, afterMs: e.afterMs - (i === 0 ? 0 : later[i - 1]!.afterMs) }));
-      const ids = result.networkMessageIds;
-      return {
-        ...base,
-        patches,
-        schedule: chain(relative, now),
-        ...(ids !== undefined && ids.length > 0 ? { networkMessageIds: ids } : {}),
-      };
+  }
+
+  /**
+   * A routing step kept as a job (RouteStep). `window`: unless the message was delivered, failed or
+   * moved to SMS meanwhile, its network is asked (`check`) and, without a delivery, the iMessage
+   * attempt counts as failed: the message is downgraded and sent by SMS. `resend`: the SMS send.
+   */
+  private async routeStep(claimed: ClaimedJob, step: RouteStep, deadline: ProviderDeadline): Promise<JobOutcome> {
+    const { job, message } = claimed;
+    const base = { kind: 'done' as const, jobId: job.id, attempt: job.attempts, messageId: job.messageId };
+    const nothing: JobOutcome = { ...base, patches: [], schedule: [] };
+    const router = this.deps.router;
+    if (router === undefined || isFinal(message.status)) return nothing;
+    const onSms = message.service === 'SMS' && message.wasDowngraded === true;
+    if (step.step === 'not_on_service') {
+      if (onSms) return nothing;
+      router.learn(message.sendblueNumber, message.toNumber, 'SMS');
+      const sms = await router.smsRoute(message);
+      if (sms.kind === 'route') return downgradeOutcome(base, this.deps.clock.now());
+      return { ...base, patches: [{ ...step.patch, errorReason: sms.reason }], schedule: [] };
     }
+    if (step.step === 'window') {
+      if (onSms) return nothing;
+      const checked = await this.check(claimed, step.networkMessageIds, deadline);
+      if (checked?.state === 'delivered') return { ...base, patches: [checked.patch], schedule: [] };
+      const sms = await router.smsRoute(message);
+      return sms.kind === 'route' ? downgradeOutcome(base, this.deps.clock.now()) : nothing;
+    }
+    if (!onSms) return nothing;
+    const route = await router.smsRoute(message);
+    if (route.kind === 'none') return { ...base, patches: [noRoutePatch(route.reason)], schedule: [] };
+    const result = await this.callProvider(claimed, deadline, route);
+    const now = this.deps.clock.now();
+    this.noteSend(route.line, result);
+    if (result.kind === 'accepted') return this.acceptedOutcome(base, result, now, route, message);
+    return this.failedOutcome(base, result, now, route, message);
+  }
+
+  /** What the message's own network knows of the iMessage attempt; undefined when it cannot say. */
+  private async check(
+    { message, provider: kind }: ClaimedJob,
+    networkMessageIds: readonly string[],
+    deadline: ProviderDeadline,
+  ): Promise<Awaited<ReturnType<NonNullable<Provider['check']>>> | undefined> {
+    const provider = kind === '' ? undefined : this.deps.providers.resolve(message.sendblueNumber, kind);
+    if (provider === undefined || 'reason' in provider || provider.check === undefined) return undefined;
+    try {
+      return await Promise.race([
+        provider.check({ message, networkMessageIds }, deadline.signal),
+        deadline.expired.then(() => undefined),
+      ]);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, message: message.handle }, 'checking a message with its network failed');
+      return undefined;
+    }
+  }
+
+  private acceptedOutcome(
+    base: { kind: 'done'; jobId: number; attempt: number; messageId: number },
+    result: Extract<SendResult, { kind: 'accepted' }>,
+    now: number,
+    route: Extract<Route, { kind: 'route' }>,
+    message: Message,
+  ): Extract<JobOutcome, { kind: 'done' }> {
+    const scheduled = result.scheduled ?? [];
+    const patches = [...(result.patches ?? [])];
+    // Scheduled events become one chain of relative delays, each scheduled when the one before
+    // runs. A scheduled inbound message sorts after the status changes due at the same time, so
+    // it is a durable job scheduled only once the status before it (DELIVERED) is applied.
+    const later: FollowUp[] = [];
+    for (const e of [...scheduled].sort((a, b) => a.afterMs - b.afterMs)) {
+      if ('patch' in e) {
+        if (e.afterMs <= 0) patches.push(e.patch);
+        else later.push({ afterMs: e.afterMs, patch: e.patch });
+      } else {
+        later.push({
+          afterMs: Math.max(0, e.afterMs),
+          patch: null,
+          reply: { handle: newHandle(), content: e.inbound.content },
+        });
+      }
+    }
+    const relative = later.map((e, i) => ({ ...e, afterMs: e.afterMs - (i === 0 ? 0 : later[i - 1]!.afterMs) }));
+    const ids = result.networkMessageIds;
+    const alreadyOnSms = message.service === 'SMS' && message.wasDowngraded === true;
+    return {
+      ...base,
+      patches,
+      schedule: chain(relative, now),
+      ...(ids !== undefined && ids.length > 0 ? { networkMessageIds: ids } : {}),
+      ...(route.line !== message.sendblueNumber ? { networkLine: route.line } : {}),
+      ...(route.downgraded && !alreadyOnSms ? { downgrade: true as const } : {}),
+    };
+  }
+
+  private failedOutcome(
+    base: { kind: 'done'; jobId: number; attempt: number; messageId: number },
+    result: Extract<SendResult, { kind: 'failed' }>,
+    now: number,
+    route: Extract<Route, { kind: 'route' }>,
+    message: Message,
+  ): JobOutcome {
+    const job = { id: base.jobId, attempts: base.attempt };
+    // A failure of the named fallback line says so: that line is what needs attention.
+    const via = (reason: string | null): string | null =>
+      route.viaFallback ? `SMS fallback line ${route.line}: ${reason ?? result.errorMessage}` : reason;
+    // Routing's move to SMS is recorded with the first outcome, whatever it is.
+    const downgrade = route.downgraded && !(message.service === 'SMS' && message.wasDowngraded === true);
     const { maxAttempts, retryBaseMs, retryMaxMs } = this.deps.settings;
     if (result.retryable && job.attempts < maxAttempts) {
+      const runAt = now + backoffDelay(job.attempts, retryBaseMs, retryMaxMs);
+      // Its SMS send is retried as a job of its own (the same as after an iMessage failure).
+      if (downgrade)
+        return {
+          ...downgradeOutcome(base, now),
+          schedule: [{ runAt, patch: null, then: [], route: { step: 'resend' } }],
+        };
       return {
         kind: 'retry',
         jobId: job.id,
         attempt: job.attempts,
-        runAt: now + backoffDelay(job.attempts, retryBaseMs, retryMaxMs),
+        runAt,
         error: result.errorMessage,
       };
     }
@@ -259,11 +383,12 @@ export class Worker {
           status: 'ERROR',
           errorCode: result.errorCode,
           errorMessage: result.errorMessage,
-          errorReason: result.errorReason ?? (result.retryable ? `gave up after ${job.attempts} attempts` : null),
+          errorReason: via(result.errorReason ?? (result.retryable ? `gave up after ${job.attempts} attempts` : null)),
           errorDetail: result.errorDetail ?? null,
         },
       ],
       schedule: [],
+      ...(downgrade ? { downgrade: true as const } : {}),
     };
   }
 
@@ -307,13 +432,15 @@ export class Worker {
   }
 
   private async callProvider(
-    { job, message, provider: name }: ClaimedJob,
+    { job, message }: ClaimedJob,
     deadline: ProviderDeadline,
+    route: Extract<Route, { kind: 'route' }>,
   ): Promise<SendResult> {
+    const name = route.provider;
     const provider =
       name === ''
         ? ({ reason: 'no_line', detail: 'the sending line no longer exists' } as const)
-        : this.deps.providers.resolve(message.sendblueNumber, name);
+        : this.deps.providers.resolve(route.line, name);
     if ('reason' in provider) {
       return {
         kind: 'failed',
@@ -325,10 +452,16 @@ export class Worker {
       };
     }
     try {
+      // Over a fallback line, the SMS goes out from that line's number (its network knows only it);
+      // the message's record keeps the line it was sent from.
+      const carried =
+        route.line === message.sendblueNumber
+          ? message
+          : { ...message, sendblueNumber: route.line, fromNumber: route.line };
       // Raced, not just signalled: a provider that ignores its signal must not hold the worker.
       const result = await Promise.race([
         this.withMedia(name, message, () =>
-          provider.send({ message, attempt: job.attempts, service: message.service }, deadline.signal),
+          provider.send({ message: carried, attempt: job.attempts, service: route.service }, deadline.signal),
         ),
         deadline.expired,
       ]);

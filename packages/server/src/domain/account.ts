@@ -27,4 +27,8 @@ export interface Line {
   number: string;
   provider: string;
   createdAt: number;
+  /** The line that carries this line's SMS (routing); null or absent: none named. */
+  fallbackLine?: string | null;
+  /** How long an iMessage send waits for a delivery before going by SMS; null or absent: 60 s. */
+  fallbackAfterMs?: number | null;
 }

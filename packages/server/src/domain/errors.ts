@@ -37,6 +37,12 @@ export const ERROR_REGISTRY = {
     errorCode: 4000,
     summary: 'The line’s network cannot show typing indicators (SMS has none).',
   },
+  read_receipts_unavailable: {
+    status: 400,
+    errorCode: 4000,
+    summary:
+      'The line’s network cannot send read receipts (SMS has none; iMessage through BlueBubbles needs its Private API).',
+  },
   not_a_sandbox_line: {
     status: 400,
     errorCode: 4000,
@@ -53,7 +59,7 @@ export const ERROR_REGISTRY = {
   no_route_mapping: {
     status: 400,
     errorCode: 4000,
-    summary: 'No 1:1 conversation between the line and the number yet (typing indicators need one).',
+    summary: 'No 1:1 conversation between the line and the number yet (typing indicators and read receipts need one).',
   },
   invalid_json: { status: 400, errorCode: 4000, summary: 'The body is not valid JSON.' },
   malformed_request: {
@@ -70,6 +76,11 @@ export const ERROR_REGISTRY = {
     status: 409,
     errorCode: 4000,
     summary: 'The contact is already saved; send `update_if_exists: true` to update it.',
+  },
+  reset_refused_real_lines: {
+    status: 409,
+    errorCode: null,
+    summary: '`POST /sandbox/reset` clears only accounts whose lines are all sandbox lines.',
   },
   wait_timeout: {
     status: 408,
@@ -96,6 +107,12 @@ export const ERROR_REGISTRY = {
   },
   rate_limited: { status: 429, errorCode: 4001, summary: 'Too many requests; wait for `Retry-After` seconds.' },
   queue_full: { status: 429, errorCode: 4001, summary: 'Too many messages are waiting to be sent for this account.' },
+  too_many_auth_failures: {
+    status: 429,
+    errorCode: 4001,
+    summary:
+      'Too many failed authentications from this address (`TAPBACK_AUTH_FAILURE_LIMIT` a minute); a valid key still passes.',
+  },
   too_many_streams: {
     status: 429,
     errorCode: 4001,
@@ -162,6 +179,8 @@ export const errors = {
     fieldError('unknown_line', field, `${number} is not a line of this account`),
   typingUnavailable: (field: string, line: string) =>
     fieldError('typing_unavailable', field, `${line}'s network cannot show typing indicators`),
+  readReceiptsUnavailable: (field: string, line: string) =>
+    fieldError('read_receipts_unavailable', field, `${line}'s network cannot send read receipts`),
   notSandboxLine: (field: string, number: string, provider: string) =>
     fieldError(
       'not_a_sandbox_line',
@@ -188,6 +207,9 @@ export const errors = {
       'Unauthorized: send valid sb-api-key-id and sb-api-secret-key headers, or Authorization: Bearer <token>',
     ),
   forbidden: (operation: string) => new AppError('forbidden', `These credentials may not ${operation}`),
+  /** `/metrics` beyond loopback: its own token, never an account's credentials. */
+  metricsUnauthorized: () =>
+    new AppError('unauthorized', 'Unauthorized: send Authorization: Bearer <TAPBACK_METRICS_TOKEN>'),
   /** `what`: the resource, capitalised ("Message", "Group"). */
   notFound: (what: string) => new AppError('not_found', `${what} not found`),
   routeNotFound: (method: string, path: string) => new AppError('route_not_found', `No route for ${method} ${path}`),
@@ -200,6 +222,13 @@ export const errors = {
       headers: { 'x-should-retry': 'false' },
     });
   },
+  /** Nothing was removed, and asking again changes nothing: `x-should-retry: false`. */
+  resetRefusedRealLines: (number: string, provider: string) =>
+    new AppError(
+      'reset_refused_real_lines',
+      `The account owns ${number}, a ${provider} line; only accounts whose lines are all sandbox lines can be reset`,
+      { headers: { 'x-should-retry': 'false' } },
+    ),
   waitTimeout: () => new AppError('wait_timeout', 'No matching message arrived in time'),
   malformedRequest: () => new AppError('malformed_request', 'The HTTP request could not be parsed'),
   requestTimeout: () => new AppError('request_timeout', 'The request headers did not arrive in time'),
@@ -233,6 +262,13 @@ export const errors = {
     new AppError('too_many_streams', `This account already has ${max} event streams open; close one and retry`, {
       headers: { 'retry-after': '5' },
     }),
+  /** Bad credentials from an address past its failure limit; retrying cannot help until they are fixed. */
+  tooManyAuthFailures: (limit: number, retryAfterSeconds: number) =>
+    new AppError(
+      'too_many_auth_failures',
+      `More than ${limit} failed authentications a minute from this address; fix the credentials, then retry after ${retryAfterSeconds} s`,
+      { headers: { 'retry-after': String(retryAfterSeconds), 'x-should-retry': 'false' } },
+    ),
   internal: (cause: unknown) => new AppError('internal_error', 'Internal error', { cause }),
   unavailable: (reason: string) => new AppError('unavailable', reason),
 } as const;

@@ -14,6 +14,8 @@ export interface StatusPatch {
 export interface StatusChange {
   previous: MessageStatus;
   message: Message;
+  /** The first read of the message was recorded (`dateRead`), its status unchanged: no status transition. */
+  read?: true;
 }
 
 export type JobKind = 'send' | 'status';
@@ -32,7 +34,22 @@ export interface Job {
   then: FollowUp[];
   /** For `status` jobs: the inbound message its provider scheduled, received when due. */
   reply: ScheduledInbound | null;
+  /** For `status` jobs: a routing step (SMS fallback) to run when due; null for a plain status job. */
+  route?: RouteStep | null;
 }
+
+/**
+ * A routing step kept as a durable `status` job (delivery/router.ts):
+ * - `window`: the line's fallback window ended; unless the message was delivered (or failed, or
+ *   already went by SMS) meanwhile, the iMessage attempt counts as failed and the message goes by SMS.
+ *   `networkMessageIds` are the iMessage attempt's ids, for the provider's `check`.
+ * - `resend`: send the downgraded message over its SMS route (retried with backoff like a send).
+ * - `not_on_service`: the network reported, after accepting it, that the recipient is not on the
+ *   service (an iMessage ERROR receipt flagged `notOnService`): the message goes by SMS when it has
+ *   an SMS route, else `patch` (that ERROR) is applied.
+ */
+export type RouteStep =
+  { step: 'window'; networkMessageIds: string[] } | { step: 'resend' } | { step: 'not_on_service'; patch: StatusPatch };
 
 /**
  * A status change due `afterMs` after the one before it, or an inbound message the provider
@@ -68,6 +85,7 @@ export interface ScheduledStatus {
   patch: StatusPatch | null;
   then: FollowUp[];
   reply?: ScheduledInbound;
+  route?: RouteStep;
 }
 
 /**
@@ -96,5 +114,18 @@ export type JobOutcome =
        * the outcome: receipts name them later, and any that arrived before this are applied now.
        */
       networkMessageIds?: readonly string[];
+      /**
+       * The line whose network carried the message and gave `networkMessageIds` (its receipts name
+       * them under that line): the SMS fallback line when routing chose it; the message's own line
+       * when absent.
+       */
+      networkLine?: string;
+      /**
+       * Routing moved the message to SMS: recorded first, as a change of its own (same status,
+       * `service: "SMS"`, `was_downgraded: true`), and the message's earlier network ids and pending
+       * status jobs are dropped, so the abandoned iMessage attempt can no longer move it. When the
+       * message is final or already downgraded by then, nothing of this outcome is recorded.
+       */
+      downgrade?: true;
     }
   | { kind: 'retry'; jobId: number; attempt?: number; runAt: number; error: string };

@@ -10,6 +10,10 @@ export interface LineConfig {
   settings: Record<string, unknown>;
   /** Moves on every change of provider or settings. */
   updatedAt: number;
+  /** The line that carries this line's SMS (routing); null or absent: none named. */
+  fallbackLine?: string | null;
+  /** How long an iMessage send waits for a delivery before going by SMS; null or absent: 60 s. */
+  fallbackAfterMs?: number | null;
 }
 
 /** The official SDK's line status enum (`lines.getState`). */

@@ -185,6 +185,9 @@ export const MESSAGE_FIELDS = {
     wire: ['status_sequence'],
     statusChange: true,
   },
+  // Tapback: Sendblue's current API has no READ status, so a read is a field of its own that never
+  // moves the status; written only by the read path (store/receipt-plan.ts), never by a status change.
+  dateRead: { column: 'read_at', kind: 'time', nullable: true, draft: { value: null }, wire: ['date_read'] },
   statusCallback: { column: 'status_callback', kind: 'text', nullable: true, draft: { value: null }, wire: [] },
   // Kept for the receipts a real network sends later, which name the message by it; internal for now.
   providerMessageId: {
@@ -256,10 +259,16 @@ export const STATUS_CHANGE_FIELDS: readonly (MessageField & { readonly prop: Sta
 /** The wire object's fields that are a message field, renamed (time as ISO 8601); message.ts adds the derived ones. */
 export type WireFields = {
   -readonly [P in keyof MessageFields as MessageFields[P]['wire'][number]]: MessageFields[P]['kind'] extends 'time'
-    ? string
+    ? string | (MessageFields[P]['nullable'] extends true ? null : never)
     : Message[P];
 };
 
 /** Each wire name with the field it shows, in wire order. */
-export const WIRE_FIELDS: readonly { readonly name: string; readonly prop: keyof Message; readonly time: boolean }[] =
-  MESSAGE_FIELD_LIST.flatMap((f) => f.wire.map((name) => ({ name, prop: f.prop, time: f.kind === 'time' })));
+export const WIRE_FIELDS: readonly {
+  readonly name: string;
+  readonly prop: keyof Message;
+  readonly time: boolean;
+  readonly nullable: boolean;
+}[] = MESSAGE_FIELD_LIST.flatMap((f) =>
+  f.wire.map((name) => ({ name, prop: f.prop, time: f.kind === 'time', nullable: f.nullable })),
+);

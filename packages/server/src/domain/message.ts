@@ -84,6 +84,11 @@ export interface Message {
   updatedAt: number;
   /** Increments on every status change, so consumers can order callbacks. */
   statusSeq: number;
+  /**
+   * Epoch milliseconds: when the recipient read this outbound message, as its network first
+   * reported it; null until then (and for networks that report no reads).
+   */
+  dateRead: number | null;
   /** The network's own id for the message, once a real network has returned one. */
   providerMessageId: string | null;
   /** A carousel's images or an App Card's card (message-payload.ts); null for other messages. */
@@ -118,7 +123,10 @@ export const toWire = new Function(
     return {
       ${WIRE_FIELDS.map((f) => {
         const v = `m[${JSON.stringify(f.prop)}]`;
-        return `${JSON.stringify(f.name)}: ${f.time ? `new Date(${v}).toISOString()` : v},`;
+        const time = f.nullable
+          ? `${v} === null ? null : new Date(${v}).toISOString()`
+          : `new Date(${v}).toISOString()`;
+        return `${JSON.stringify(f.name)}: ${f.time ? time : v},`;
       }).join('\n      ')}
       // Derived from the content (a pure function), so it is never stale and costs no column.
       sms_segments: m.service === 'SMS' ? smsSegments(m.content).segments : null,

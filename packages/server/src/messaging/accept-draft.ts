@@ -1,5 +1,5 @@
 import { errors } from '../domain/errors.js';
-import type { Message, NewMessage } from '../domain/message.js';
+import type { Message, NewMessage, Service } from '../domain/message.js';
 import { toWire } from '../domain/message.js';
 import { declinedForOptOut } from '../domain/opt-out.js';
 import type { MessagesPort } from '../store/ports/messages-port.js';
@@ -16,7 +16,18 @@ export interface AcceptDraftDeps {
   queueLimit: number;
   /** Called once the message is committed: wakes the worker, the dispatcher and waiters. */
   onAccepted: (message: Message) => void;
+  /** Routing's word on a new message's service; the draft's own service stands without it. */
+  routeService?: RouteService;
 }
+
+/**
+ * The service (and downgrade) routing gives a message from `line` to `to`, decided from what is
+ * known without waiting on a network; undefined to keep the draft's.
+ */
+export type RouteService = (
+  line: string,
+  to: string,
+) => Promise<{ service: Service; wasDowngraded: boolean | null } | undefined>;
 
 /**
  * Stores a validated outbound message with its delivery job, as every send-like route does: the
@@ -26,9 +37,10 @@ export interface AcceptDraftDeps {
  */
 export async function acceptDraft(
   deps: AcceptDraftDeps,
-  draft: NewMessage,
+  unrouted: NewMessage,
   idempotency: AcceptKey | undefined,
 ): Promise<SendOutcome> {
+  const draft = await routed(deps, unrouted);
   const body = JSON.stringify(toWire({ ...draft, id: 0, statusSeq: 0 }));
   const declined = declinedForOptOut(draft);
   const declinedBody = (): string => JSON.stringify(toWire({ ...declined, id: 0, statusSeq: 0 }));
@@ -51,4 +63,11 @@ export async function acceptDraft(
     case 'queue_full':
       throw errors.queueFull(deps.queueLimit);
   }
+}
+
+/** A 1:1 draft as routing sends it: the QUEUED response already says SMS for an SMS-only recipient. */
+async function routed(deps: AcceptDraftDeps, draft: NewMessage): Promise<NewMessage> {
+  if (deps.routeService === undefined || !draft.isOutbound || draft.toNumber === '') return draft;
+  const route = await deps.routeService(draft.sendblueNumber, draft.toNumber);
+  return route === undefined ? draft : { ...draft, service: route.service, wasDowngraded: route.wasDowngraded };
 }

@@ -152,5 +152,7 @@ export function messageEventData(message: Message, previous?: MessageStatus): Re
     error_code: message.errorCode,
     error_message: message.errorMessage,
     date_updated: new Date(message.updatedAt).toISOString(),
+    // A read is a `message.updated` at the same status (previous_status equal to status).
+    date_read: message.dateRead === null ? null : new Date(message.dateRead).toISOString(),
   };
 }

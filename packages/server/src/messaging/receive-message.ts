@@ -31,6 +31,15 @@ export interface ReceiveServiceDeps {
   onReceived: (result: InboundResult) => void;
   /** Approves the pending Verify verifications whose code the committed message carries. */
   matchVerifications?: (message: Message) => Promise<void>;
+  /** The Tapback group a network's group chat is (network-groups.ts); group messages are stored 1:1 without it. */
+  networkGroups?: {
+    resolve(
+      accountId: number,
+      line: string,
+      from: string,
+      chat: NonNullable<NetworkInbound['group']>,
+    ): Promise<string | undefined>;
+  };
 }
 
 /**
@@ -89,6 +98,15 @@ export class ReceiveService {
     const line = await this.deps.store.findLine(inbound.line);
     if (line === undefined) return undefined;
     const owner = { accountId: line.accountId, email: line.accountEmail, plan: line.accountPlan };
+    const groupId =
+      inbound.group === undefined
+        ? undefined
+        : await this.deps.networkGroups?.resolve(
+            line.accountId,
+            line.number,
+            parsePhone(inbound.from, 'from'),
+            inbound.group,
+          );
     return this.receive(
       owner,
       {
@@ -96,6 +114,7 @@ export class ReceiveService {
         to: inbound.line,
         content: inbound.content,
         ...(inbound.mediaUrl ? { media_url: inbound.mediaUrl } : {}),
+        ...(groupId === undefined ? {} : { group_id: groupId }),
       },
       {
         service: inbound.service,

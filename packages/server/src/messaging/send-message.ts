@@ -10,7 +10,7 @@ import { outboundDraft } from './message-drafts.js';
 import { messageBody, statusCallbackUrl } from '../domain/validation.js';
 import { IdentifiedAccepts, type RequestIdentity } from './request-identity.js';
 import { ownLine } from './validation.js';
-import { type SendOutcome, acceptDraft } from './accept-draft.js';
+import { type RouteService, type SendOutcome, acceptDraft } from './accept-draft.js';
 
 export type { SendOutcome } from './accept-draft.js';
 import { type AppCardInput, appCardPayload } from './app-card-draft.js';
@@ -39,6 +39,8 @@ export interface SendServiceDeps {
   urlPolicy?: AddressCheck;
   /** How long after a send an official SDK retry of it replays it (`TAPBACK_RETRY_MATCH_WINDOW_MS`). */
   retryMatchWindowMs?: number;
+  /** Routing's word on a new message's service (the QUEUED response's `service`). */
+  routeService?: RouteService;
 }
 
 /**

@@ -61,6 +61,20 @@ export class TypingService {
     return { number, status: 'SENT', error_message: null };
   }
 
+  /**
+   * A contact typing to a line, as its network reported it: the line's account's `typing_indicator`
+   * webhooks. A line removed meanwhile queues nothing.
+   */
+  async fromNetwork(input: { line: string; from: string; isTyping: boolean }): Promise<number> {
+    const line = await this.store.findLine(input.line);
+    if (line === undefined) return 0;
+    return this.contactTyping(
+      // The network reports for the line's account: no key pair made this call.
+      { accountId: line.accountId, email: line.accountEmail, plan: line.accountPlan, keyId: '' },
+      { from: input.from, to: line.number, is_typing: input.isTyping },
+    );
+  }
+
   /** A contact typing to one of the account's lines (POST /sandbox/typing); returns the deliveries queued. */
   async contactTyping(caller: Caller, input: { from: string; to: string; is_typing?: boolean }): Promise<number> {
     const contact = parsePhone(input.from, 'from');

@@ -1,4 +1,6 @@
 import type { AccountsPort } from './ports/accounts-port.js';
+import type { AccountResetPort } from './ports/account-reset-port.js';
+import type { AccountDeletionPort } from './ports/account-deletion-port.js';
 import type { ContactsPort } from './ports/contacts-port.js';
 import type { ContactRecordsPort } from './ports/contact-records-port.js';
 import type { EventsPort } from './ports/events-port.js';
@@ -9,11 +11,14 @@ import type { MediaPort } from './ports/media-port.js';
 import type { MessagesPort } from './ports/messages-port.js';
 import type { WebhooksPort } from './ports/webhooks-port.js';
 import type { CallForwardingPort } from './ports/call-forwarding-port.js';
+import type { NetworkChatsPort } from './ports/network-chats-port.js';
 import type { LocationSharesPort } from './ports/location-shares-port.js';
 import type { SeatsPort } from './ports/seats-port.js';
 import type { TokensPort } from './ports/tokens-port.js';
 import type { TotpPort } from './ports/totp-port.js';
 import type { VerifyPort } from './ports/verify-port.js';
+import type { RetentionPort } from './ports/retention-port.js';
+import type { QueueStatsPort } from './ports/queue-stats-port.js';
 import type { Store } from './store.js';
 
 /** Every method of a port, named once: `satisfies` fails the build when a port gains one not listed. */
@@ -24,6 +29,8 @@ function methods<P>() {
 }
 
 const PORT_METHODS = {
+  accountReset: methods<AccountResetPort>()(['resetAccountData']),
+  accountDeletion: methods<AccountDeletionPort>()(['deleteAccount']),
   verify: methods<VerifyPort>()([
     'createVerifyService',
     'getVerifyService',
@@ -38,11 +45,20 @@ const PORT_METHODS = {
     'expireVerifications',
     'nextVerificationExpiry',
   ]),
+  retention: methods<RetentionPort>()(['pruneWebhookLog', 'pruneIdempotencyKeys', 'pruneMessages']),
   totp: methods<TotpPort>()(['createTotpSecret', 'listTotpSecrets', 'getTotpSecret', 'deleteTotpSecret']),
   tokens: methods<TokensPort>()(['createAuthToken', 'revokeAuthToken', 'findAuthToken']),
   seats: methods<SeatsPort>()(['listSeats', 'countSeats', 'findSeat']),
   locationShares: methods<LocationSharesPort>()(['requestLocationShare', 'getLocationShare', 'listLocationShares']),
   callForwarding: methods<CallForwardingPort>()(['getCallForwarding', 'setCallForwarding', 'clearCallForwarding']),
+  networkChats: methods<NetworkChatsPort>()([
+    'findNetworkChat',
+    'findNetworkChatOfGroup',
+    'linkNetworkChat',
+    'setLineEventMode',
+    'noteLineWebhook',
+    'listLineEventSources',
+  ]),
   accounts: methods<AccountsPort>()([
     'createAccount',
     'findAccountByEmail',
@@ -57,6 +73,7 @@ const PORT_METHODS = {
     'findLine',
     'listLines',
     'updateLine',
+    'setLineRoute',
     'removeLine',
     'listLineConfigs',
     'recordLineHealth',
@@ -94,6 +111,7 @@ const PORT_METHODS = {
   ]),
   events: methods<EventsPort>()(['publishEvents', 'onEvents', 'watchAccountEvents', 'isAccountWatched']),
   media: methods<MediaPort>()(['saveMedia', 'getMedia', 'renameGroup', 'setGroupPhoto']),
+  queueStats: methods<QueueStatsPort>()(['queueStats']),
   webhooks: methods<WebhooksPort>()([
     'getWebhookConfig',
     'updateWebhookConfig',

@@ -20,6 +20,11 @@ export interface FinishPlan {
   providerIds: { messageId: number; line: string; networkMessageId: string }[];
   /** The early receipts applied now (their ids are recorded), to delete. */
   claimedEarly: number[];
+  /**
+   * Messages routing moved to SMS: their network segments and their other pending status jobs
+   * (the abandoned attempt's scheduled receipts) are deleted before `schedule` is inserted.
+   */
+  abandoned: { messageId: number; jobId: number }[];
 }
 
 /**
@@ -53,6 +58,7 @@ export function planFinish(
     segments: [],
     providerIds: [],
     claimedEarly: [],
+    abandoned: [],
   };
   const ledger = new ReceiptLedger(messages);
   const earlyById = new Map<string, EarlyReceipt[]>();
@@ -72,10 +78,15 @@ export function planFinish(
     plan.deleted.push(o.jobId);
     const message = ledger.message(o.messageId);
     if (message === undefined) continue;
+    if (o.downgrade === true) {
+      // Delivered, failed or already on SMS meanwhile: the fallback no longer applies.
+      if (!ledger.downgrade(o.messageId, now)) continue;
+      plan.abandoned.push({ messageId: o.messageId, jobId: o.jobId });
+    }
     for (const patch of o.patches) ledger.patchMessage(o.messageId, patch, now);
     const ids = o.networkMessageIds ?? [];
     if (ids.length > 0) {
-      const line = message.sendblueNumber;
+      const line = o.networkLine ?? message.sendblueNumber;
       ledger.recordIds(o.messageId, line, ids);
       plan.providerIds.push({ messageId: o.messageId, line, networkMessageId: ids[0]! });
       const waiting = ids.flatMap((id) => earlyById.get(segmentKey(line, id)) ?? []).sort((a, b) => a.id - b.id);
@@ -99,7 +110,9 @@ export function messageIdsToRead(outcomes: readonly JobOutcome[]): number[] {
   const ids = new Set<number>();
   for (const o of outcomes) {
     if (o.kind !== 'done') continue;
-    if (o.patches.length > 0 || o.schedule.length > 0 || (o.networkMessageIds?.length ?? 0) > 0) ids.add(o.messageId);
+    if (o.patches.length > 0 || o.schedule.length > 0 || (o.networkMessageIds?.length ?? 0) > 0 || o.downgrade) {
+      ids.add(o.messageId);
+    }
   }
   return [...ids].sort((a, b) => a - b);
 }
@@ -115,8 +128,9 @@ export function networkIdsToRead(
   const out: { line: string; networkMessageId: string }[] = [];
   for (const o of outcomes) {
     if (o.kind !== 'done' || o.networkMessageIds === undefined) continue;
-    const line = messages.get(o.messageId)?.sendblueNumber;
-    if (line === undefined) continue;
+    const own = messages.get(o.messageId)?.sendblueNumber;
+    if (own === undefined) continue;
+    const line = o.networkLine ?? own;
     for (const networkMessageId of o.networkMessageIds) out.push({ line, networkMessageId });
   }
   return out;

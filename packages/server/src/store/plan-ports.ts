@@ -1,16 +1,23 @@
 import type { SecretCipher } from '../lib/secret-cipher.js';
 import type { AccountsPort } from './ports/accounts-port.js';
+import type { AccountResetPort } from './ports/account-reset-port.js';
+import type { AccountDeletionPort } from './ports/account-deletion-port.js';
+import { deleteAccount } from './queries/account-deletion-queries.js';
+import { resetAccountData } from './queries/account-reset-queries.js';
 import type { ContactsPort } from './ports/contacts-port.js';
 import type { ContactRecordsPort } from './ports/contact-records-port.js';
 import type { LinesPort } from './ports/lines-port.js';
 import type { MediaPort } from './ports/media-port.js';
 import type { WebhooksPort } from './ports/webhooks-port.js';
 import type { CallForwardingPort } from './ports/call-forwarding-port.js';
+import type { NetworkChatsPort } from './ports/network-chats-port.js';
 import type { LocationSharesPort } from './ports/location-shares-port.js';
 import type { SeatsPort } from './ports/seats-port.js';
 import type { TokensPort } from './ports/tokens-port.js';
 import type { TotpPort } from './ports/totp-port.js';
 import type { VerifyPort } from './ports/verify-port.js';
+import type { RetentionPort } from './ports/retention-port.js';
+import { pruneIdempotencyKeys, pruneMessages, pruneWebhookLog } from './queries/retention-queries.js';
 import { createTotpSecret, deleteTotpSecret, getTotpSecret, listTotpSecrets } from './queries/totp-queries.js';
 import {
   approveVerifications,
@@ -27,6 +34,14 @@ import {
   updateVerifyService,
 } from './queries/verify-queries.js';
 import { clearCallForwarding, getCallForwarding, setCallForwarding } from './queries/call-forwarding-queries.js';
+import {
+  findNetworkChat,
+  findNetworkChatOfGroup,
+  linkNetworkChat,
+  listLineEventSources,
+  noteLineWebhook,
+  setLineEventMode,
+} from './queries/network-chat-queries.js';
 import { getLocationShare, listLocationShares, requestLocationShare } from './queries/location-queries.js';
 import { countSeats, findSeat, listSeats } from './queries/seat-queries.js';
 import { createAuthToken, revokeAuthToken } from './queries/token-queries.js';
@@ -56,6 +71,8 @@ import {
 } from './queries/verified-contact-queries.js';
 import { findOrCreateGroup, getGroup, renameGroup, setGroupMembers, setGroupPhoto } from './queries/group-queries.js';
 import { getMedia, saveMedia } from './queries/media-queries.js';
+import type { QueueStatsPort } from './ports/queue-stats-port.js';
+import { queueStats } from './queries/queue-stats-queries.js';
 import {
   addLine,
   listLineConfigs,
@@ -63,6 +80,7 @@ import {
   listLines,
   recordLineHealth,
   removeLine,
+  setLineRoute,
   updateLine,
 } from './queries/line-queries.js';
 import type { PlanOf } from './queries/query-plan.js';
@@ -77,16 +95,21 @@ export interface PlanRunner {
 
 /** Everything the plans serve; the per-request lookups (`findApiKey`, `findLine`) each backend keeps fast its own way. */
 export type PlanPorts = Omit<AccountsPort, 'findApiKey'> &
+  AccountResetPort &
+  AccountDeletionPort &
   VerifyPort &
   TotpPort &
   Omit<TokensPort, 'findAuthToken'> &
   SeatsPort &
   LocationSharesPort &
   CallForwardingPort &
+  NetworkChatsPort &
   Omit<LinesPort, 'findLine'> &
   ContactsPort &
   ContactRecordsPort &
   MediaPort &
+  RetentionPort &
+  QueueStatsPort &
   Pick<
     WebhooksPort,
     | 'getWebhookConfig'
@@ -116,6 +139,8 @@ export function planPorts(
     createAccount: (input) => write(plans.run(createAccount, input)),
     findAccountByEmail: (email) => plans.run(findAccountByEmail, email),
     listAccounts: () => plans.run(listAccounts),
+    resetAccountData: (accountId) => plans.transaction(resetAccountData, accountId),
+    deleteAccount: (accountId, options) => write(plans.transaction(deleteAccount, accountId, options)),
     createApiKey: (input) => write(plans.run(createApiKey, input)),
     listApiKeys: (accountId) => plans.run(listApiKeys, accountId),
     revokeApiKey: (keyId, now) => write(plans.run(revokeApiKey, keyId, now)),
@@ -130,9 +155,16 @@ export function planPorts(
     getCallForwarding: (accountId, lineId) => plans.run(getCallForwarding, accountId, lineId),
     setCallForwarding: (input) => plans.run(setCallForwarding, input),
     clearCallForwarding: (accountId, lineId) => plans.run(clearCallForwarding, accountId, lineId),
+    findNetworkChat: (line, chatId) => plans.run(findNetworkChat, line, chatId),
+    findNetworkChatOfGroup: (line, groupId) => plans.run(findNetworkChatOfGroup, line, groupId),
+    linkNetworkChat: (input) => plans.run(linkNetworkChat, input),
+    setLineEventMode: (input) => plans.run(setLineEventMode, input),
+    noteLineWebhook: (line, now) => plans.run(noteLineWebhook, line, now),
+    listLineEventSources: (lines) => plans.run(listLineEventSources, lines),
     addLine: (input) => write(plans.run(addLine, cipher, input)),
     listLines: (accountId) => plans.run(listLines, accountId),
     updateLine: (input) => write(plans.run(updateLine, cipher, input)),
+    setLineRoute: (input) => write(plans.run(setLineRoute, input)),
     removeLine: (number) => write(plans.transaction(removeLine, number)),
     listLineConfigs: () => plans.run(listLineConfigs, cipher),
     recordLineHealth: (health) => plans.run(recordLineHealth, health),
@@ -155,6 +187,7 @@ export function planPorts(
     getGroup: (accountId, groupId) => plans.run(getGroup, accountId, groupId),
     setGroupMembers: (input) => plans.run(setGroupMembers, input),
     saveMedia: (media) => plans.run(saveMedia, media),
+    queueStats: (now) => plans.run(queueStats, now),
     getMedia: (id) => plans.run(getMedia, id),
     renameGroup: (input) => plans.run(renameGroup, input),
     setGroupPhoto: (input) => plans.transaction(setGroupPhoto, input),
@@ -182,5 +215,8 @@ export function planPorts(
     listTotpSecrets: (accountId) => plans.run(listTotpSecrets, accountId),
     getTotpSecret: (accountId, id) => plans.run(getTotpSecret, cipher, accountId, id),
     deleteTotpSecret: (accountId, id) => plans.run(deleteTotpSecret, accountId, id),
+    pruneWebhookLog: (before, limit) => plans.transaction(pruneWebhookLog, before, limit),
+    pruneIdempotencyKeys: (cutoffs, limit) => plans.transaction(pruneIdempotencyKeys, cutoffs, limit),
+    pruneMessages: (before, limit) => plans.transaction(pruneMessages, before, limit),
   };
 }

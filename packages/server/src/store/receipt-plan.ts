@@ -1,8 +1,8 @@
 import type { StatusChange, StatusPatch } from '../domain/job.js';
 import type { Message, MessageStatus } from '../domain/message.js';
-import { canTransition } from '../domain/status.js';
+import { canTransition, isFinal } from '../domain/status.js';
 import type { ReceiptInput, ReceiptResult } from './ports/receipts-port.js';
-import { applyPatch } from './status-patch.js';
+import { applyPatch, encodeScheduledStatus } from './status-patch.js';
 
 /** One segment of a sent message as its network carries it, under the network's id for it. */
 export interface Segment {
@@ -36,6 +36,16 @@ export interface ReceiptPlan {
   segments: Segment[];
   /** Receipts whose id is not recorded yet, to keep. */
   early: { line: string; networkMessageId: string; patch: StatusPatch; receivedAt: number }[];
+  /**
+   * Routing steps to schedule now: an ERROR receipt flagged `notOnService` is not applied but
+   * handed to routing (a `not_on_service` status job), which sends the message by SMS or fails it.
+   */
+  routeJobs: { messageId: number; runAt: number; payload: string }[];
+  /**
+   * First reads to record (`read_at`, set only where still NULL); each message's other changed
+   * fields are in `written`. A status change never writes `read_at`, so only this does.
+   */
+  reads: { messageId: number; readAt: number }[];
 }
 
 export const segmentKey = (line: string, networkMessageId: string): string => `${line}\n${networkMessageId}`;
@@ -81,6 +91,11 @@ export class ReceiptLedger {
     return this.current.get(id);
   }
 
+  /** The message a recorded network id names, if any. */
+  messageIdOf(line: string, networkMessageId: string): number | undefined {
+    return this.segments.get(segmentKey(line, networkMessageId))?.messageId;
+  }
+
   /** Applies `patch` to the message unless it would move its status backwards. */
   patchMessage(id: number, patch: StatusPatch, now: number): void {
     const message = this.current.get(id);
@@ -89,6 +104,60 @@ export class ReceiptLedger {
     if (next === undefined) return;
     this.changes.push({ previous: message.status, message: next });
     this.current.set(id, next);
+  }
+
+  /**
+   * Records that the recipient read the outbound message at `readAt`: a change of its own at the
+   * same status (its callback shows `date_read`). False, changing nothing, when it already has a
+   * read (the first one wins) or is not outbound.
+   */
+  markRead(id: number, readAt: number, now: number): boolean {
+    const message = this.current.get(id);
+    if (message === undefined || !message.isOutbound || message.dateRead !== null) return false;
+    const next: Message = {
+      ...message,
+      dateRead: readAt,
+      updatedAt: Math.max(now, message.updatedAt),
+      statusSeq: message.statusSeq + 1,
+    };
+    this.changes.push({ previous: message.status, message: next, read: true });
+    this.current.set(id, next);
+    return true;
+  }
+
+  /** Messages read for the first time since loaded, with when. */
+  reads(): { messageId: number; readAt: number }[] {
+    const out: { messageId: number; readAt: number }[] = [];
+    for (const [id, message] of this.current) {
+      if (message.dateRead !== null && this.loaded.get(id)?.dateRead === null) {
+        out.push({ messageId: id, readAt: message.dateRead });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Moves the message to SMS (routing's fallback): a change of its own at the same status, with
+   * `service: "SMS"` and `was_downgraded: true`, and its segments so far forgotten (the abandoned
+   * attempt's receipts no longer name it). False, changing nothing, when the message is final or
+   * already went by SMS this way.
+   */
+  downgrade(id: number, now: number): boolean {
+    const message = this.current.get(id);
+    if (message === undefined || isFinal(message.status)) return false;
+    if (message.service === 'SMS' && message.wasDowngraded === true) return false;
+    const next: Message = {
+      ...message,
+      service: 'SMS',
+      wasDowngraded: true,
+      updatedAt: Math.max(now, message.updatedAt),
+      statusSeq: message.statusSeq + 1,
+    };
+    this.changes.push({ previous: message.status, message: next });
+    this.current.set(id, next);
+    for (const s of this.byMessage.get(id) ?? []) this.segments.delete(segmentKey(s.line, s.networkMessageId));
+    this.byMessage.set(id, []);
+    return true;
   }
 
   /**
@@ -173,10 +242,18 @@ export function planReceipts(
 ): ReceiptPlan {
   const ledger = new ReceiptLedger(messages, segments);
   const early: ReceiptPlan['early'] = [];
+  const routeJobs: ReceiptPlan['routeJobs'] = [];
   const byReceipt: StatusChange[][] = [];
   const results = receipts.map((r): ReceiptResult => {
     const before = ledger.changes.length;
-    const result = ledger.applyReceipt(r, r.at);
+    const handed = notOnServiceJob(ledger, r);
+    if (handed !== undefined) {
+      byReceipt.push([]);
+      routeJobs.push(handed);
+      return 'applied';
+    }
+    const applied = ledger.applyReceipt(r, r.at);
+    const result = r.readAt !== undefined && applied !== 'early' && readOf(ledger, r, r.readAt) ? 'applied' : applied;
     byReceipt.push(ledger.changes.slice(before));
     if (result === 'early') {
       early.push({ line: r.line, networkMessageId: r.networkMessageId, patch: r.patch, receivedAt: r.at });
@@ -190,5 +267,23 @@ export function planReceipts(
     written: ledger.written(),
     segments: ledger.changedSegments(),
     early,
+    routeJobs,
+    reads: ledger.reads(),
   };
+}
+
+/** The routing job for an ERROR receipt that says the recipient is not on the service, if it is one. */
+function notOnServiceJob(ledger: ReceiptLedger, r: TimedReceipt): ReceiptPlan['routeJobs'][number] | undefined {
+  if (r.notOnService !== true || r.patch.status !== 'ERROR') return undefined;
+  const messageId = ledger.messageIdOf(r.line, r.networkMessageId);
+  const message = messageId === undefined ? undefined : ledger.message(messageId);
+  if (messageId === undefined || message === undefined || isFinal(message.status)) return undefined;
+  const payload = encodeScheduledStatus({ patch: null, then: [], route: { step: 'not_on_service', patch: r.patch } });
+  return { messageId, runAt: r.at, payload };
+}
+
+/** Records a read receipt's read on the message its id names; true when it was the first. */
+function readOf(ledger: ReceiptLedger, r: TimedReceipt, readAt: number): boolean {
+  const messageId = ledger.messageIdOf(r.line, r.networkMessageId);
+  return messageId !== undefined && ledger.markRead(messageId, readAt, r.at);
 }

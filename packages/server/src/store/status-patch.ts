@@ -1,6 +1,6 @@
 import type { Message } from '../domain/message.js';
 import { canTransition } from '../domain/status.js';
-import type { ScheduledInbound, FollowUp, StatusPatch } from '../domain/job.js';
+import type { ScheduledInbound, FollowUp, RouteStep, StatusPatch } from '../domain/job.js';
 
 /**
  * The message after `patch`, or undefined when the patch would not move its status forward.
@@ -27,18 +27,30 @@ export function encodeScheduledStatus(s: {
   patch: StatusPatch | null;
   then: FollowUp[];
   reply?: ScheduledInbound;
+  route?: RouteStep;
 }): string {
-  return JSON.stringify(
-    s.reply === undefined ? { patch: s.patch, then: s.then } : { patch: s.patch, then: s.then, reply: s.reply },
-  );
+  const base =
+    s.reply === undefined ? { patch: s.patch, then: s.then } : { patch: s.patch, then: s.then, reply: s.reply };
+  return JSON.stringify(s.route === undefined ? base : { ...base, route: s.route });
 }
 
 export function decodeScheduledStatus(payload: string | null): {
   patch: StatusPatch | null;
   then: FollowUp[];
   reply: ScheduledInbound | null;
+  route: RouteStep | null;
 } {
-  if (payload === null) return { patch: null, then: [], reply: null };
-  const parsed = JSON.parse(payload) as { patch?: StatusPatch | null; then?: FollowUp[]; reply?: ScheduledInbound };
-  return { patch: parsed.patch ?? null, then: parsed.then ?? [], reply: parsed.reply ?? null };
+  if (payload === null) return { patch: null, then: [], reply: null, route: null };
+  const parsed = JSON.parse(payload) as {
+    patch?: StatusPatch | null;
+    then?: FollowUp[];
+    reply?: ScheduledInbound;
+    route?: RouteStep;
+  };
+  return {
+    patch: parsed.patch ?? null,
+    then: parsed.then ?? [],
+    reply: parsed.reply ?? null,
+    route: parsed.route ?? null,
+  };
 }

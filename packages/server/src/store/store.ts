@@ -1,4 +1,6 @@
 import type { AccountsPort } from './ports/accounts-port.js';
+import type { AccountResetPort } from './ports/account-reset-port.js';
+import type { AccountDeletionPort } from './ports/account-deletion-port.js';
 import type { ContactsPort } from './ports/contacts-port.js';
 import type { ContactRecordsPort } from './ports/contact-records-port.js';
 import type { EventsPort } from './ports/events-port.js';
@@ -9,11 +11,14 @@ import type { MediaPort } from './ports/media-port.js';
 import type { MessagesPort } from './ports/messages-port.js';
 import type { WebhooksPort } from './ports/webhooks-port.js';
 import type { CallForwardingPort } from './ports/call-forwarding-port.js';
+import type { NetworkChatsPort } from './ports/network-chats-port.js';
 import type { LocationSharesPort } from './ports/location-shares-port.js';
 import type { SeatsPort } from './ports/seats-port.js';
 import type { TokensPort } from './ports/tokens-port.js';
 import type { TotpPort } from './ports/totp-port.js';
 import type { VerifyPort } from './ports/verify-port.js';
+import type { RetentionPort } from './ports/retention-port.js';
+import type { QueueStatsPort } from './ports/queue-stats-port.js';
 
 /**
  * A whole storage backend: every port (ports/, one file per concern) plus its lifecycle. Only the
@@ -26,6 +31,8 @@ import type { VerifyPort } from './ports/verify-port.js';
 export interface Store
   extends
     AccountsPort,
+    AccountResetPort,
+    AccountDeletionPort,
     LinesPort,
     MessagesPort,
     JobsPort,
@@ -39,8 +46,11 @@ export interface Store
     SeatsPort,
     LocationSharesPort,
     CallForwardingPort,
+    NetworkChatsPort,
     VerifyPort,
-    TotpPort {
+    TotpPort,
+    QueueStatsPort,
+    RetentionPort {
   /** What differs between backends, as data rather than `if (dialect)` checks. */
   readonly capabilities: StoreCapabilities;
   migrate(): Promise<void>;
@@ -51,6 +61,10 @@ export interface Store
   migrationLevel(): Promise<string>;
   /** SQLite only: the durability settings its connection runs with (sqlite-connection.ts). */
   durability?(): { journalMode: string; synchronous: number };
+  /** PostgreSQL only: the connection pool's connections, for metrics. */
+  poolStats?(): { total: number; idle: number; waiting: number };
+  /** The database server's version (PostgreSQL's `server_version`, SQLite's library version). */
+  databaseVersion?(): Promise<string>;
 }
 
 export interface StoreCapabilities {

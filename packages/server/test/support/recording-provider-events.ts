@@ -91,6 +91,7 @@ export function outboundSms(line: string, to: string, content: string, overrides
     sentAt: 0,
     updatedAt: now,
     statusSeq: 0,
+    dateRead: null,
     providerMessageId: null,
     typePayload: null,
     ...overrides,

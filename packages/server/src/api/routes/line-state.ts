@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { LinesPort } from '../../store/ports/lines-port.js';
+import type { NetworkChatsPort } from '../../store/ports/network-chats-port.js';
 import { callerOf } from '../auth.js';
 import { LineStateResponseSchema } from '../schemas/line-state-schema.js';
 import { ERROR_RESPONSES } from '../schemas/message-schema.js';
 
 export interface LineStateRouteDeps {
-  store: Pick<LinesPort, 'listLines' | 'listLineHealth'>;
+  store: Pick<LinesPort, 'listLines' | 'listLineHealth'> & Partial<Pick<NetworkChatsPort, 'listLineEventSources'>>;
   now: () => number;
 }
 
@@ -29,6 +30,11 @@ export const lineStateRoutes: FastifyPluginAsyncTypebox<LineStateRouteDeps> = as
       const { accountId } = callerOf(request);
       const [lines, health] = await Promise.all([store.listLines(accountId), store.listLineHealth(accountId)]);
       const byNumber = new Map(health.map((h) => [h.number, h]));
+      // How events arrive is a BlueBubbles line's matter; other lines leave the field out.
+      const pushed = lines.filter((l) => l.provider === 'bluebubbles').map((l) => l.number);
+      const sources =
+        pushed.length === 0 || store.listLineEventSources === undefined ? [] : await store.listLineEventSources(pushed);
+      const sourceOf = new Map(sources.map((s) => [s.line, s]));
       return {
         status: 'OK' as const,
         snapshot_at: new Date(now()).toISOString(),
@@ -45,6 +51,12 @@ export const lineStateRoutes: FastifyPluginAsyncTypebox<LineStateRouteDeps> = as
             provider: line.provider,
             last_error: h?.lastError ?? null,
             last_error_at: iso(h?.lastErrorAt ?? null),
+            ...(line.provider === 'bluebubbles'
+              ? {
+                  events: sourceOf.get(line.number)?.mode ?? ('webhook' as const),
+                  events_detail: sourceOf.get(line.number)?.detail ?? null,
+                }
+              : {}),
           };
         }),
       };

@@ -20,6 +20,15 @@ export const LineStateSchema = Type.Object({
   provider: Type.String({ description: 'Tapback: the network that carries the line (`sandbox`, `smpp`).' }),
   last_error: Nullable(Type.String({ description: 'Tapback: why the provider last failed, if it did.' })),
   last_error_at: Nullable(Type.String({ format: 'date-time' })),
+  events: Type.Optional(
+    StringEnum(['webhook', 'polling'] as const, {
+      description:
+        'Tapback, BlueBubbles lines only: how the network’s events reach Tapback, by its webhook or by polling (the webhook could not be registered, or missed events).',
+    }),
+  ),
+  events_detail: Type.Optional(
+    Nullable(Type.String({ description: 'Tapback, BlueBubbles lines only: why events arrive by polling.' })),
+  ),
 });
 
 export const LineStateResponseSchema = Type.Object({

@@ -67,6 +67,14 @@ export const WireMessageSchema = Type.Object(
     opted_out: Type.Boolean(),
     service: StringEnum(SERVICES),
     status_sequence: Type.Integer({ description: 'Tapback: increments on every status change' }),
+    date_read: Nullable(
+      Type.String({
+        format: 'date-time',
+        description:
+          'Tapback: when the recipient read this outbound message, as its network first reported it (iMessage ' +
+          'through BlueBubbles); null until then. A read never changes `status`.',
+      }),
+    ),
     sms_segments: Nullable(
       Type.Integer({ description: 'Tapback: SMS parts of the content (GSM-7 160/153, UCS-2 70/67) when sent as SMS' }),
     ),

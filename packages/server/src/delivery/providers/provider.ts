@@ -1,7 +1,13 @@
 import type { Logger } from 'pino';
 import type { StatusPatch } from '../../domain/job.js';
 import type { Message, Service } from '../../domain/message.js';
-import type { NetworkInbound, NetworkReceipt } from '../../domain/network-event.js';
+import type {
+  NetworkGroupMembers,
+  NetworkGroupRename,
+  NetworkInbound,
+  NetworkReceipt,
+  NetworkTyping,
+} from '../../domain/network-event.js';
 
 /**
  * A network that carries a line's messages: the sandbox, SMPP (SMS), later BlueBubbles (iMessage).
@@ -38,6 +44,8 @@ export interface Provider {
   lookup?(number: string, signal: AbortSignal): Promise<{ service: Service }>;
   /** Optional: shows a typing indicator to `to`. */
   typing?(input: { from: string; to: string }, signal: AbortSignal): Promise<void>;
+  /** Optional: marks the 1:1 conversation with `to` read, so `to` sees a read receipt. */
+  markRead?(input: { from: string; to: string }, signal: AbortSignal): Promise<void>;
   /**
    * Optional: what the network knows now of a message it accepted earlier (by the ids `send`
    * returned), asked when no delivery arrived within the line's fallback window. `delivered` and
@@ -114,9 +122,22 @@ export interface ProviderEvents {
   onStatus(receipt: NetworkReceipt): Promise<void>;
   /** A message a contact sent to the line; idempotent by `networkMessageId` when given. */
   onInbound(message: NetworkInbound): Promise<void>;
+  /** A contact typing to the line: the account's `typing_indicator` webhooks. */
+  onTyping?(typing: NetworkTyping): Promise<void>;
+  /** A group chat of the line was renamed: the Tapback group mapped to it takes the name. */
+  onGroupRenamed?(rename: NetworkGroupRename): Promise<void>;
+  /** A group chat of the line gained or lost members: the Tapback group mapped to it follows. */
+  onGroupMembers?(change: NetworkGroupMembers): Promise<void>;
 }
 
-export type { NetworkInbound, NetworkReceipt } from '../../domain/network-event.js';
+export type {
+  NetworkGroup,
+  NetworkGroupMembers,
+  NetworkGroupRename,
+  NetworkInbound,
+  NetworkReceipt,
+  NetworkTyping,
+} from '../../domain/network-event.js';
 
 /**
  * Builds a line's provider from the line's settings. `parse` validates settings as the CLI and API
@@ -136,4 +157,6 @@ export interface ProviderDeps {
   /** Epoch ms on the server's clock. */
   now(): number;
   logger: Logger;
+  /** The lines (E.164) this instance carries now (lines may join or leave while it runs). */
+  lines?(): readonly string[];
 }

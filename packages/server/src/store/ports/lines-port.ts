@@ -20,6 +20,16 @@ export interface LinesPort {
     settings: Record<string, unknown> | null;
     now: number;
   }): Promise<Line | undefined>;
+  /**
+   * Sets the line's SMS fallback line and fallback window (null clears each); undefined when there
+   * is no such line. Callers check the fallback line (same account, carries SMS) first.
+   */
+  setLineRoute(input: {
+    number: string;
+    fallbackLine: string | null;
+    fallbackAfterMs: number | null;
+    now: number;
+  }): Promise<Line | undefined>;
   /** Removes a line, refusing while messages from it wait to be sent. */
   removeLine(number: string): Promise<'removed' | 'not_found' | 'has_queued'>;
   /** Every line's provider and (opened) settings, for the servers that run the providers. */

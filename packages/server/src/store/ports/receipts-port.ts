@@ -22,6 +22,18 @@ export interface ReceiptInput {
   line: string;
   networkMessageId: string;
   patch: StatusPatch;
+  /**
+   * An ERROR receipt saying the recipient is not on the service (not an iMessage user): handed to
+   * routing (SMS fallback) instead of being applied.
+   */
+  notOnService?: boolean;
+  /**
+   * The recipient read the message at this time (epoch ms), as the network reports it: recorded as
+   * the message's `dateRead` when it has none yet (the first read wins), never moving its status.
+   * A first read is a change of its own at the same status, with its status callback. A read
+   * whose id is not recorded yet is not kept: only its `patch` is.
+   */
+  readAt?: number;
 }
 
 /**

@@ -115,6 +115,16 @@ export class PostgresJobs implements JobsPort {
         plan.changes.map((ch) => ({ message: ch.message, at: now })),
       );
       await this.webhooks.insert(c, deliveries);
+      // A message routing moved to SMS: the abandoned attempt's ids and scheduled receipts go.
+      if (plan.abandoned.length > 0) {
+        const messageIds = plan.abandoned.map((a) => a.messageId);
+        await c.query('DELETE FROM network_segments WHERE message_id = ANY($1::bigint[])', [messageIds]);
+        await c.query(
+          `DELETE FROM jobs j USING unnest($1::bigint[], $2::bigint[]) AS t(message_id, job_id)
+            WHERE j.message_id = t.message_id AND j.kind = 'status' AND j.id <> t.job_id`,
+          [messageIds, plan.abandoned.map((a) => a.jobId)],
+        );
+      }
       if (plan.schedule.length > 0) {
         await c.query(
           `INSERT INTO jobs (kind, message_id, run_at, payload)

@@ -97,6 +97,13 @@ export class PostgresReceipts implements ReceiptsPort {
       const plan = planReceipts(receipts, segments, messages);
       const written = plan.written.map((w) => w.message);
       if (written.length > 0) await c.query(UPDATE_STATUS_SQL, statusParams(written));
+      if (plan.reads.length > 0) {
+        await c.query(
+          `UPDATE messages m SET read_at = t.r FROM unnest($1::bigint[], $2::bigint[]) AS t(id, r)
+            WHERE m.id = t.id AND m.read_at IS NULL`,
+          [plan.reads.map((r) => r.messageId), plan.reads.map((r) => r.readAt)],
+        );
+      }
       const deliveries = await this.webhooks.statusChangeDeliveries(
         c,
         plan.changes.map((ch) => ({ message: ch.message, at: now })),
@@ -111,6 +118,17 @@ export class PostgresReceipts implements ReceiptsPort {
             ...pairParams(plan.early),
             plan.early.map((e) => JSON.stringify(e.patch)),
             plan.early.map((e) => e.receivedAt),
+          ],
+        );
+      }
+      if (plan.routeJobs.length > 0) {
+        await c.query(
+          `INSERT INTO jobs (kind, message_id, run_at, payload)
+             SELECT 'status', * FROM unnest($1::bigint[], $2::bigint[], $3::text[])`,
+          [
+            plan.routeJobs.map((j) => j.messageId),
+            plan.routeJobs.map((j) => j.runAt),
+            plan.routeJobs.map((j) => j.payload),
           ],
         );
       }

@@ -57,7 +57,11 @@ export function createPostgresStore(url: string, options: PostgresStoreOptions):
       { onMessagesStored: listener.onMessagesStored.bind(listener) },
     ],
     new PostgresLifecycle(pool, listener, () => plans.transaction(sealSigningSecrets, cipher)),
-    {},
+    {
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      databaseVersion: async () =>
+        (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? '',
+    },
   );
 }
 

@@ -64,6 +64,8 @@ function lines(q: QB) {
       'l.number',
       'l.provider',
       'l.created_at',
+      'l.fallback_line',
+      'l.fallback_after_ms',
     ]);
 }
 
@@ -76,7 +78,26 @@ function lineFromRow(r: RowOf<ReturnType<typeof lines>>): Line {
     number: r.number,
     provider: r.provider,
     createdAt: r.created_at,
+    fallbackLine: r.fallback_line,
+    fallbackAfterMs: r.fallback_after_ms === null ? null : Number(r.fallback_after_ms),
   };
+}
+
+/**
+ * Sets a line's SMS fallback line and window (null clears each). The caller has checked that the
+ * fallback line exists, belongs to the same account and carries SMS.
+ */
+export function* setLineRoute(
+  q: QB,
+  input: { number: string; fallbackLine: string | null; fallbackAfterMs: number | null; now: number },
+): Plan<Line | undefined> {
+  const changed = yield* run(
+    q
+      .updateTable('lines')
+      .set({ fallback_line: input.fallbackLine, fallback_after_ms: input.fallbackAfterMs, updated_at: input.now })
+      .where('number', '=', input.number),
+  );
+  return changed === 0 ? undefined : yield* findLine(q, input.number);
 }
 
 export function* updateLine(
@@ -113,7 +134,16 @@ export function* listLineConfigs(q: QB, cipher: SecretCipher): Plan<LineConfig[]
   const rows = yield* all(
     q
       .selectFrom('lines')
-      .select(['number', 'account_id', 'provider', 'settings', 'updated_at', 'created_at'])
+      .select([
+        'number',
+        'account_id',
+        'provider',
+        'settings',
+        'updated_at',
+        'created_at',
+        'fallback_line',
+        'fallback_after_ms',
+      ])
       .orderBy('id'),
   );
   return rows.map((r) => ({
@@ -122,6 +152,8 @@ export function* listLineConfigs(q: QB, cipher: SecretCipher): Plan<LineConfig[]
     provider: r.provider,
     settings: r.settings === null ? {} : (JSON.parse(cipher.open(r.settings)) as Record<string, unknown>),
     updatedAt: r.updated_at ?? r.created_at,
+    fallbackLine: r.fallback_line,
+    fallbackAfterMs: r.fallback_after_ms === null ? null : Number(r.fallback_after_ms),
   }));
 }
 

@@ -64,6 +64,10 @@ export interface TapbackSchema {
     /** The provider's settings as sealed JSON (lib/secret-cipher.ts); NULL when it has none. */
     settings: string | null;
     updated_at: number | null;
+    /** Another line of the account that carries this one's SMS (migration 0014); NULL: none named. */
+    fallback_line: string | null;
+    /** How long an iMessage send waits for a delivery before going by SMS; NULL: the default. */
+    fallback_after_ms: number | null;
   };
   line_health: {
     number: string;
@@ -97,6 +101,20 @@ export interface TapbackSchema {
     help_reply: string | null;
     updated_at: number;
   };
+  network_chats: {
+    line: string;
+    chat_id: string;
+    account_id: number;
+    group_id: string;
+    created_at: number;
+  };
+  line_event_sources: {
+    line: string;
+    mode: string;
+    detail: string | null;
+    changed_at: number;
+    last_webhook_at: number | null;
+  };
   chat_groups: {
     id: Generated<number>;
     group_id: string;
@@ -124,12 +142,40 @@ export interface TapbackSchema {
     is_outbound: Flag;
     status_callback: string | null;
     created_at: number;
+    /** Read by the retention pruner (retention-queries.ts) with the columns the message counts key on. */
+    status: string;
+  };
+  /** A message's network receipts, deleted with it by the retention pruner. */
+  network_segments: {
+    message_id: number;
   };
   /** Read only to see whether a line still has sends waiting; the queue has its own code. */
   jobs: {
     id: Generated<number>;
     kind: string;
     message_id: number;
+    /** Read only for queue depth (queue-stats-queries.ts). */
+    run_at: number;
+    leased_by: string | null;
+  };
+  /** Only deleted from by plans (retention, sandbox reset); the accept paths have their own code. */
+  idempotency_keys: {
+    account_id: number;
+    key: string;
+    /** The retention pruner deletes by age (retention-queries.ts). */
+    created_at: number;
+  };
+  /** Per-account message totals (message-count-deltas.ts); plans that delete messages adjust or clear them. */
+  message_counts: {
+    account_id: number;
+    dimension: string;
+    value: string;
+    n: number;
+  };
+  /** Only cleared by a sandbox reset (account-reset-queries.ts); the receipt paths keep them. */
+  early_receipts: {
+    id: Generated<number>;
+    line: string;
   };
   /** Files Tapback serves back at `/media/<id>/<filename>` (BLOB on SQLite, bytea on PostgreSQL). */
   media_objects: {

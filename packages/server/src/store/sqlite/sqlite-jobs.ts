@@ -91,6 +91,11 @@ export class SqliteJobs implements JobsPort {
         this.counts.statusChanged(m.accountId, from, m.status);
       }
       for (const change of plan.changes) this.enqueueStatusChange(change.message, now);
+      // A message routing moved to SMS: the abandoned attempt's ids and scheduled receipts go.
+      for (const a of plan.abandoned) {
+        this.stmt('DELETE FROM network_segments WHERE message_id = ?').run(a.messageId);
+        this.stmt(`DELETE FROM jobs WHERE message_id = ? AND kind = 'status' AND id <> ?`).run(a.messageId, a.jobId);
+      }
       for (const s of plan.schedule) schedule.run(s.messageId, s.runAt, s.payload);
       writeSegments(this.stmt, plan.segments, now);
       setProviderIds(this.stmt, plan.providerIds);

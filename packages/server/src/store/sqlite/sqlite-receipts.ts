@@ -90,10 +90,18 @@ export class SqliteReceipts implements ReceiptsPort {
       update.run(...statusParams(m));
       this.counts.statusChanged(m.accountId, from, m.status);
     }
+    if (plan.reads.length > 0) {
+      const read = this.stmt('UPDATE messages SET read_at = ? WHERE id = ? AND read_at IS NULL');
+      for (const r of plan.reads) read.run(r.readAt, r.messageId);
+    }
     for (const change of plan.changes) this.enqueueStatusChange(change.message, now);
     writeSegments(this.stmt, plan.segments, now);
     const keep = this.stmt('INSERT INTO early_receipts (line, network_id, patch, received_at) VALUES (?, ?, ?, ?)');
     for (const e of plan.early) keep.run(e.line, e.networkMessageId, JSON.stringify(e.patch), e.receivedAt);
+    if (plan.routeJobs.length > 0) {
+      const job = this.stmt(`INSERT INTO jobs (kind, message_id, run_at, payload) VALUES ('status', ?, ?, ?)`);
+      for (const j of plan.routeJobs) job.run(j.messageId, j.runAt, j.payload);
+    }
   }
 }
 

@@ -109,7 +109,11 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       webhooks,
     ],
     lifecycle,
-    { durability: () => durabilityOf(db), startBackgroundWork: () => lifecycle.startBackgroundWork() },
+    {
+      durability: () => durabilityOf(db),
+      startBackgroundWork: () => lifecycle.startBackgroundWork(),
+      databaseVersion: async () => (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v,
+    },
   );
 }
 

@@ -20,7 +20,7 @@ export const SANDBOX_RULES: readonly SandboxRule[] = [
     behaviour: 'sms_only',
     service: 'SMS',
     description:
-      'SMS only: `service: "SMS"`, `was_downgraded: true`, `sms_segments` counted; QUEUED → SENT (one sent delay per segment), never DELIVERED',
+      'SMS only (not an iMessage user): routing sends it by SMS over the line’s SMS route, so it is QUEUED with `service: "SMS"`, `was_downgraded: true`, `sms_segments` counted; QUEUED → SENT (one sent delay per segment), never DELIVERED',
   },
   { suffix: '0002', behaviour: 'rcs', service: 'RCS', description: 'RCS: `service: "RCS"`; QUEUED → SENT → DELIVERED' },
   {
@@ -45,7 +45,8 @@ export const SANDBOX_RULES: readonly SandboxRule[] = [
     suffix: '0006',
     behaviour: 'never_confirmed',
     service: 'iMessage',
-    description: 'never confirmed: QUEUED → SENT, stays SENT',
+    description:
+      'never confirmed: QUEUED → SENT, no delivery; when the line’s fallback window ends (60 s unless `--fallback-after` says otherwise) it is downgraded and sent by SMS (`service: "SMS"`, `was_downgraded: true`), and stays SENT',
   },
   {
     suffix: '0007',

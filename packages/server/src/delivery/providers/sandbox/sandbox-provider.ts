@@ -45,14 +45,21 @@ export class SandboxProvider implements Provider {
   /** The sandbox contact sees nothing: a typing indicator is accepted and goes nowhere. */
   async typing(): Promise<void> {}
 
-  async send({ message, attempt }: ProviderSendRequest): Promise<SendResult> {
+  /**
+   * Sends as the service routing chose. By SMS, the sandbox behaves as an SMS network whatever the
+   * number (one sent delay per segment, SENT, never DELIVERED), except that an unreachable number
+   * stays unreachable. By iMessage, a number that is SMS only fails as not an iMessage user, which
+   * routing answers by sending it by SMS.
+   */
+  async send({ message, attempt, service }: ProviderSendRequest): Promise<SendResult> {
     const rule = sandboxRuleFor(message.toNumber);
     const { sentDelayMs: sent, deliveredDelayMs: delivered } = this.timing;
-    const sentPatch: StatusPatch = {
-      status: 'SENT',
-      service: rule.service,
-      wasDowngraded: rule.behaviour === 'sms_only',
-    };
+    if (service === 'SMS' && rule.behaviour !== 'unreachable') {
+      // The SMS network takes one sent delay per segment: a long text paces its line longer.
+      const segments = Math.max(1, smsSegments(message.content).segments);
+      return { kind: 'accepted', scheduled: [at(sent * segments, { status: 'SENT', service: 'SMS' })] };
+    }
+    const sentPatch: StatusPatch = { status: 'SENT', service, wasDowngraded: false };
     const deliveredAt = (extra: ScheduledEvent[] = []): SendResult => ({
       kind: 'accepted',
       scheduled: [at(sent, sentPatch), at(sent + delivered, { status: 'DELIVERED' }), ...extra],
@@ -76,11 +83,15 @@ export class SandboxProvider implements Provider {
           };
         }
         return deliveredAt();
-      case 'sms_only': {
-        // The SMS network takes one sent delay per segment: a long text paces its line longer.
-        const segments = Math.max(1, smsSegments(message.content).segments);
-        return { kind: 'accepted', scheduled: [at(sent * segments, sentPatch)] };
-      }
+      case 'sms_only':
+        return {
+          kind: 'failed',
+          retryable: false,
+          notOnService: true,
+          errorCode: DELIVERY_ERRORS.sendFailed,
+          errorMessage: 'Message failed to send',
+          errorReason: `sandbox: the recipient is not an ${service} user`,
+        };
       case 'never_confirmed':
         return { kind: 'accepted', scheduled: [at(sent, sentPatch)] };
       case 'echo':

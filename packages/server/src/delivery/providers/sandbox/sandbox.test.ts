@@ -19,7 +19,9 @@ const FOREVER = 60_000;
 /** What each documented behaviour looks like over time, as the API reports it. */
 const TIMELINES: Record<SandboxBehaviour, Checkpoint[]> = {
   sms_only: [
-    [99, { status: 'QUEUED', service: 'iMessage', was_downgraded: null }],
+    // Routing knows the sandbox's answer at once: the QUEUED message already says SMS.
+    [0, { status: 'QUEUED', service: 'SMS', was_downgraded: true, status_sequence: 0 }],
+    [99, { status: 'QUEUED', service: 'SMS', was_downgraded: true }],
     [100, { status: 'SENT', service: 'SMS', was_downgraded: true, status_sequence: 1 }],
     [FOREVER, { status: 'SENT', service: 'SMS', was_downgraded: true, status_sequence: 1 }],
   ],
@@ -47,9 +49,12 @@ const TIMELINES: Record<SandboxBehaviour, Checkpoint[]> = {
     [3_499, { status: 'SENT' }],
     [3_500, { status: 'DELIVERED', error_code: null, status_sequence: 2 }],
   ],
+  // No delivery within the line's fallback window (60 s from the attempt): downgraded, sent by SMS.
   never_confirmed: [
     [100, { status: 'SENT', service: 'iMessage', status_sequence: 1 }],
-    [FOREVER, { status: 'SENT', status_sequence: 1 }],
+    [59_999, { status: 'SENT', service: 'iMessage', was_downgraded: false, status_sequence: 1 }],
+    [60_000, { status: 'SENT', service: 'SMS', was_downgraded: true, status_sequence: 2 }],
+    [FOREVER * 2, { status: 'SENT', service: 'SMS', was_downgraded: true, status_sequence: 2 }],
   ],
   echo: [
     [100, { status: 'SENT', service: 'iMessage', was_downgraded: false, status_sequence: 1 }],

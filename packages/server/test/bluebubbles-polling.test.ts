@@ -1,0 +1,87 @@
+import SendblueAPI from 'sendblue';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVER_BACKENDS } from './support/backends.js';
+import { BlueBubblesStandin } from './support/bluebubbles-standin.js';
+import { TEST_KEY_ID, TEST_SECRET, type TestServer, startBackendServer } from './support/test-server.js';
+import { type Receiver, eventually, startReceiver } from './support/webhook-receiver.js';
+
+/**
+ * BlueBubbles events when webhooks do not reach Tapback: the poller registers the webhook again
+ * after the server lost it, reads what webhooks did not deliver, and the line reports `polling`
+ * in `lines.getState` until a webhook arrives again.
+ */
+const LINE = '+15550004000';
+const CONTACT = '+14155550177';
+
+describe.each(SERVER_BACKENDS)('BlueBubbles polling fallback ($name)', (backend) => {
+  let server: TestServer;
+  let bb: BlueBubblesStandin;
+  let client: SendblueAPI;
+  let hooks: Receiver;
+
+  beforeAll(async () => {
+    bb = await BlueBubblesStandin.start({ deliverAfterMs: null });
+    hooks = await startReceiver();
+    server = await startBackendServer(backend, {
+      TAPBACK_LINES_RELOAD_MS: '100',
+      TAPBACK_BLUEBUBBLES_POLL_MS: '150',
+      TAPBACK_ALLOW_PRIVATE_CIDRS: '127.0.0.0/8',
+    });
+    client = new SendblueAPI({ apiKey: TEST_KEY_ID, apiSecret: TEST_SECRET, baseURL: server.url });
+    const account = await server.server.store.findAccountByEmail('dev@tapback.local');
+    await server.server.store.addLine({
+      accountId: account!.id,
+      number: LINE,
+      provider: 'bluebubbles',
+      settings: { url: bb.url, password: bb.password },
+      now: Date.now(),
+    });
+    await client.webhooks.create({ webhooks: [`${hooks.url}/receive`], type: 'receive' });
+    await eventually(() => (bb.registeredWebhooks().length === 1 ? true : undefined));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await bb?.stop();
+    await hooks?.close();
+  });
+
+  const state = async () =>
+    (await client.lines.getState()).data.find((l) => l.sendblue_number === LINE) as unknown as Record<string, unknown>;
+  const received = (content: string) =>
+    eventually(() => hooks.received.find((r) => r.path === '/receive' && r.body.includes(content)));
+
+  it('registers the webhook again after the BlueBubbles server lost it (a restart)', async () => {
+    const before = bb.registeredWebhooks()[0]!.url;
+    bb.restart();
+    expect(bb.registeredWebhooks()).toHaveLength(0);
+    await eventually(() => (bb.registeredWebhooks().length === 1 ? true : undefined));
+    expect(bb.registeredWebhooks()[0]!.url).toBe(before);
+    bb.receive({ from: CONTACT, text: 'after the restart' });
+    await received('after the restart');
+    expect(bb.posts.some((p) => p.url === before && p.outcome === 200)).toBe(true);
+    expect((await state()).events).toBe('webhook');
+  });
+
+  it('polls for what webhooks did not deliver, reports polling, and returns to webhook when one arrives', async () => {
+    bb.reachWebhooks = false;
+    bb.receive({ from: CONTACT, text: 'only by polling' });
+    await received('only by polling');
+    const polling = await eventually(async () => {
+      const s = await state();
+      return s.events === 'polling' ? s : undefined;
+    });
+    expect(String(polling.events_detail)).toContain('only by polling');
+    // A receipt too: sent while webhooks are down, delivered, and seen by the poller.
+    const sent = await client.messages.send({ number: CONTACT, from_number: LINE, content: 'polled receipt' });
+    const row = await eventually(() => bb.sent().find((m) => m.text === 'polled receipt'));
+    bb.deliver(row.guid);
+    await eventually(async () => {
+      const m = await client.messages.getStatus({ handle: sent.message_handle! });
+      return m.status === 'DELIVERED' ? m : undefined;
+    });
+    bb.reachWebhooks = true;
+    bb.receive({ from: CONTACT, text: 'webhooks are back' });
+    await received('webhooks are back');
+    await eventually(async () => ((await state()).events === 'webhook' ? true : undefined));
+  });
+});
