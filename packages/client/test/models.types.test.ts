@@ -123,9 +123,10 @@ type TapbackResponseExtra =
   | 'error_reason'
   | 'error_detail'
   | 'status_sequence'
-  | 'sms_segments';
+  | 'sms_segments'
+  | 'date_read';
 
-type TapbackDataExtra = 'accountEmail' | 'date_created' | 'status_sequence' | 'sms_segments';
+type TapbackDataExtra = 'accountEmail' | 'date_created' | 'status_sequence' | 'sms_segments' | 'date_read';
 
 type Field<T, K extends keyof T> = NonNullable<T[K]>;
 
@@ -191,8 +192,8 @@ describe('models match the Sendblue reference', () => {
   });
 
   it('lists the model fields at run time for the wire checks', () => {
-    expect(Object.keys(MESSAGE_RESPONSE_FIELDS)).toHaveLength(13 + 16);
-    expect(Object.keys(MESSAGE_DATA_FIELDS)).toHaveLength(25 + 4);
+    expect(Object.keys(MESSAGE_RESPONSE_FIELDS)).toHaveLength(13 + 17);
+    expect(Object.keys(MESSAGE_DATA_FIELDS)).toHaveLength(25 + 5);
   });
 });
 
