@@ -56,7 +56,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['eslint.config.js', 'vitest.config.ts'],
+    files: ['eslint.config.js', 'vitest.config.ts', 'vitest.packaging.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -1,9 +1,10 @@
-import SendblueAPI from 'sendblue';
+import type SendblueAPI from 'sendblue';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SERVER_BACKENDS } from './support/backends.js';
-import { BlueBubblesStandin } from './support/bluebubbles-standin.js';
-import { TEST_KEY_ID, TEST_SECRET, type TestServer, startBackendServer } from './support/test-server.js';
-import { type Receiver, eventually, startReceiver } from './support/webhook-receiver.js';
+import { type BlueBubblesLine, startBlueBubblesLine } from './support/bluebubbles-line.js';
+import type { BlueBubblesStandin } from './support/bluebubbles-standin.js';
+import type { TestServer } from './support/test-server.js';
+import { type Receiver, eventually } from './support/webhook-receiver.js';
 
 /**
  * BlueBubbles events into Tapback, end to end: a real server whose line is an iMessage line on a
@@ -35,24 +36,12 @@ describe.each(SERVER_BACKENDS)('BlueBubbles events through the server ($name)', 
   let client: SendblueAPI;
   let hooks: Receiver;
 
+  let line: BlueBubblesLine;
+
   beforeAll(async () => {
-    bb = await BlueBubblesStandin.start({ deliverAfterMs: null });
-    hooks = await startReceiver();
-    server = await startBackendServer(backend, {
-      TAPBACK_LINES_RELOAD_MS: '100',
-      // Polls far apart: everything below arrives by webhook (bluebubbles-polling.test.ts polls).
-      TAPBACK_BLUEBUBBLES_POLL_MS: '600000',
-      TAPBACK_ALLOW_PRIVATE_CIDRS: '127.0.0.0/8',
-    });
-    client = new SendblueAPI({ apiKey: TEST_KEY_ID, apiSecret: TEST_SECRET, baseURL: server.url });
-    const account = await server.server.store.findAccountByEmail('dev@tapback.local');
-    await server.server.store.addLine({
-      accountId: account!.id,
-      number: LINE,
-      provider: 'bluebubbles',
-      settings: { url: bb.url, password: bb.password },
-      now: Date.now(),
-    });
+    // Polls far apart: everything below arrives by webhook (bluebubbles-polling.test.ts polls).
+    line = await startBlueBubblesLine(backend, { line: LINE, pollMs: 600_000 });
+    ({ server, bb, client, hooks } = line);
     await client.webhooks.create({ webhooks: [`${hooks.url}/receive`], type: 'receive' });
     await client.webhooks.create({ webhooks: [`${hooks.url}/typing`], type: 'typing_indicator' });
     await eventually(async () => {
@@ -64,9 +53,7 @@ describe.each(SERVER_BACKENDS)('BlueBubbles events through the server ($name)', 
     bb.reachWebhooks = true;
   });
   afterAll(async () => {
-    await server?.close();
-    await bb?.stop();
-    await hooks?.close();
+    await line?.close();
   });
 
   const status = (handle: string, wanted: string) =>

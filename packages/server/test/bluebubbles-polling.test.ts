@@ -1,9 +1,9 @@
-import SendblueAPI from 'sendblue';
+import type SendblueAPI from 'sendblue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_BACKENDS } from './support/backends.js';
-import { BlueBubblesStandin } from './support/bluebubbles-standin.js';
-import { TEST_KEY_ID, TEST_SECRET, type TestServer, startBackendServer } from './support/test-server.js';
-import { type Receiver, eventually, startReceiver } from './support/webhook-receiver.js';
+import { type BlueBubblesLine, startBlueBubblesLine } from './support/bluebubbles-line.js';
+import type { BlueBubblesStandin } from './support/bluebubbles-standin.js';
+import { type Receiver, eventually } from './support/webhook-receiver.js';
 
 /**
  * BlueBubbles events when webhooks do not reach Tapback: the poller registers the webhook again
@@ -14,35 +14,24 @@ const LINE = '+15550004000';
 const CONTACT = '+14155550177';
 
 describe.each(SERVER_BACKENDS)('BlueBubbles polling fallback ($name)', (backend) => {
-  let server: TestServer;
   let bb: BlueBubblesStandin;
   let client: SendblueAPI;
   let hooks: Receiver;
 
+  let line: BlueBubblesLine;
+
   beforeAll(async () => {
-    bb = await BlueBubblesStandin.start({ deliverAfterMs: null });
-    hooks = await startReceiver();
-    server = await startBackendServer(backend, {
-      TAPBACK_LINES_RELOAD_MS: '100',
-      TAPBACK_BLUEBUBBLES_POLL_MS: '150',
-      TAPBACK_ALLOW_PRIVATE_CIDRS: '127.0.0.0/8',
-    });
-    client = new SendblueAPI({ apiKey: TEST_KEY_ID, apiSecret: TEST_SECRET, baseURL: server.url });
-    const account = await server.server.store.findAccountByEmail('dev@tapback.local');
-    await server.server.store.addLine({
-      accountId: account!.id,
-      number: LINE,
-      provider: 'bluebubbles',
-      settings: { url: bb.url, password: bb.password },
-      now: Date.now(),
-    });
+    line = await startBlueBubblesLine(backend, { line: LINE, pollMs: 150 });
+    ({ bb, client, hooks } = line);
     await client.webhooks.create({ webhooks: [`${hooks.url}/receive`], type: 'receive' });
     await eventually(() => (bb.registeredWebhooks().length === 1 ? true : undefined));
+    // The first poll after connecting takes what the server already has as a baseline, not as
+    // webhooks missed: the tests begin once a second poll has started, so the first is done.
+    const polls = () => bb.requests.filter((r) => r.method === 'POST' && r.path === '/api/v1/message/query').length;
+    await eventually(() => (polls() >= 2 ? true : undefined));
   });
   afterAll(async () => {
-    await server?.close();
-    await bb?.stop();
-    await hooks?.close();
+    await line?.close();
   });
 
   const state = async () =>

@@ -114,6 +114,12 @@ async function listAll(url: string): Promise<WireMessage[]> {
         headers: AUTH,
       },
     );
+    // Polled until every message is final: the list's rate limit may answer 429 meanwhile.
+    if (res.status === 429) {
+      await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? '1') * 1000));
+      continue;
+    }
+    if (!res.ok) throw new Error(`listing messages: HTTP ${res.status} ${await res.text()}`);
     const page = (await res.json()) as { data: WireMessage[]; pagination: { total: number } };
     all.push(...page.data);
     if (page.data.length === 0 || all.length >= page.pagination.total) return all;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { WEBHOOK_TYPES, type WebhookType } from '../domain/webhook.js';
 import { verifyWebhook } from '../webhooks/signing.js';
 import { CliError } from './cli-error.js';
+import { closeServer, readBody } from './http-listener.js';
 import { type ApiClient, ApiError, palette } from './http-client.js';
 
 export interface ForwardOptions {
@@ -25,7 +26,6 @@ const NOT_FORWARDED = new Set([
   'upgrade',
   'expect',
 ]);
-const MAX_BODY = 1024 * 1024;
 
 /** Parses `--events receive,outbound`; absent: every account webhook type. */
 export function webhookTypesOption(value: string | undefined): WebhookType[] {
@@ -175,25 +175,4 @@ async function unregister(client: ApiClient, base: string, types: readonly Webho
 function header(headers: IncomingHttpHeaders, name: string): string {
   const v = headers[name];
   return typeof v === 'string' ? v : '-';
-}
-
-function closeServer(server: ReturnType<typeof createServer>): Promise<void> {
-  return new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) req.destroy(new Error('body too large'));
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

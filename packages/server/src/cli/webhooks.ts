@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Command } from 'commander';
 import { verifyWebhook } from '../webhooks/signing.js';
 import { CliError } from './cli-error.js';
+import { closeServer, readBody } from './http-listener.js';
 import { type HttpOptions, clientFrom, httpAction } from './http-client.js';
 import { listenAndForward, webhookTypesOption } from './webhooks-listen.js';
 
@@ -15,8 +16,6 @@ export interface CatcherOptions {
   status: number;
   write: (text: string) => void;
 }
-
-const MAX_BODY = 1024 * 1024;
 
 /**
  * A local receiver for development: prints every delivery and, given the secret, verifies its
@@ -47,26 +46,8 @@ export async function startWebhookCatcher(
   const host = address.includes(':') ? `[${address}]` : address;
   return {
     url: `http://${host}:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) req.destroy(new Error('body too large'));
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function describe(req: IncomingMessage, body: string, verdict: ReturnType<typeof verifyWebhook> | undefined): string {

@@ -3,8 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import { Batcher } from '../lib/batcher.js';
 import { DELIVERY_ERRORS } from '../domain/delivery-errors.js';
-import { newHandle } from '../domain/ids.js';
-import type { ClaimedJob, ScheduledInbound, FollowUp, JobOutcome, RouteStep, StatusPatch } from '../domain/job.js';
+import type { ClaimedJob, ScheduledInbound, JobOutcome, RouteStep } from '../domain/job.js';
 import type { Message } from '../domain/message.js';
 import { isFinal } from '../domain/status.js';
 import type { JobsPort } from '../store/ports/jobs-port.js';
@@ -19,6 +18,7 @@ import {
 import type { MessageEvents } from './message-events.js';
 import type { Provider, ProviderEvents, ProviderSendRequest, SendResult } from './providers/provider.js';
 import type { Route, Router } from './router.js';
+import { acceptedOutcome, chain } from './accepted-outcome.js';
 import { downgradeOutcome, noRoutePatch, ownRoute, settlesItself, windowCheck } from './route-steps.js';
 
 export interface WorkerSettings {
@@ -226,7 +226,7 @@ export class Worker {
     this.noteSend(route.line, result);
     const router = this.deps.router;
     if (result.kind === 'accepted') {
-      const outcome = this.acceptedOutcome(base, result, now, route, message);
+      const outcome = acceptedOutcome(base, result, now, route, message);
       // An iMessage send that nothing confirms yet: the fallback window starts now.
       const windowMs =
         router !== undefined && route.service === 'iMessage' && !settlesItself(result)
@@ -285,7 +285,7 @@ export class Worker {
     const result = await this.callProvider(claimed, deadline, route);
     const now = this.deps.clock.now();
     this.noteSend(route.line, result);
-    if (result.kind === 'accepted') return this.acceptedOutcome(base, result, now, route, message);
+    if (result.kind === 'accepted') return acceptedOutcome(base, result, now, route, message);
     return this.failedOutcome(base, result, now, route, message);
   }
 
@@ -306,44 +306,6 @@ export class Worker {
       this.deps.logger.warn({ err: error, message: message.handle }, 'checking a message with its network failed');
       return undefined;
     }
-  }
-
-  private acceptedOutcome(
-    base: { kind: 'done'; jobId: number; attempt: number; messageId: number },
-    result: Extract<SendResult, { kind: 'accepted' }>,
-    now: number,
-    route: Extract<Route, { kind: 'route' }>,
-    message: Message,
-  ): Extract<JobOutcome, { kind: 'done' }> {
-    const scheduled = result.scheduled ?? [];
-    const patches = [...(result.patches ?? [])];
-    // Scheduled events become one chain of relative delays, each scheduled when the one before
-    // runs. A scheduled inbound message sorts after the status changes due at the same time, so
-    // it is a durable job scheduled only once the status before it (DELIVERED) is applied.
-    const later: FollowUp[] = [];
-    for (const e of [...scheduled].sort((a, b) => a.afterMs - b.afterMs)) {
-      if ('patch' in e) {
-        if (e.afterMs <= 0) patches.push(e.patch);
-        else later.push({ afterMs: e.afterMs, patch: e.patch });
-      } else {
-        later.push({
-          afterMs: Math.max(0, e.afterMs),
-          patch: null,
-          reply: { handle: newHandle(), content: e.inbound.content },
-        });
-      }
-    }
-    const relative = later.map((e, i) => ({ ...e, afterMs: e.afterMs - (i === 0 ? 0 : later[i - 1]!.afterMs) }));
-    const ids = result.networkMessageIds;
-    const alreadyOnSms = message.service === 'SMS' && message.wasDowngraded === true;
-    return {
-      ...base,
-      patches,
-      schedule: chain(relative, now),
-      ...(ids !== undefined && ids.length > 0 ? { networkMessageIds: ids } : {}),
-      ...(route.line !== message.sendblueNumber ? { networkLine: route.line } : {}),
-      ...(route.downgraded && !alreadyOnSms ? { downgrade: true as const } : {}),
-    };
   }
 
   private failedOutcome(
@@ -478,15 +440,4 @@ export class Worker {
       };
     }
   }
-}
-
-/** The first follow-up as a job due after its delay, carrying the rest of the chain. */
-function chain(
-  followUps: FollowUp[],
-  now: number,
-): { runAt: number; patch: StatusPatch | null; then: FollowUp[]; reply?: ScheduledInbound }[] {
-  const [first, ...rest] = followUps;
-  if (first === undefined) return [];
-  const link = { runAt: now + first.afterMs, patch: first.patch, then: rest };
-  return [first.reply === undefined ? link : { ...link, reply: first.reply }];
 }

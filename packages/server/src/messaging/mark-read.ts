@@ -1,9 +1,8 @@
 import { errors } from '../domain/errors.js';
-import { parsePhone } from '../domain/phone.js';
 import type { LinesPort } from '../store/ports/lines-port.js';
 import type { MessagesPort } from '../store/ports/messages-port.js';
 import type { Caller } from './caller.js';
-import { ownLine } from './validation.js';
+import { existingConversation } from './validation.js';
 
 /** POST /api/mark-read, after schema validation. */
 export interface MarkReadInput {
@@ -34,19 +33,7 @@ export class MarkReadService {
   constructor(private readonly deps: MarkReadDeps) {}
 
   async markRead(caller: Caller, input: MarkReadInput): Promise<MarkReadResult> {
-    const number = parsePhone(input.number, 'number');
-    const line = await ownLine(this.deps.store, caller.accountId, input.from_number, 'from_number');
-    // A network marks an existing chat read; without one there is nothing to mark.
-    const { total } = await this.deps.store.listMessages(caller.accountId, {
-      limit: 1,
-      offset: 0,
-      orderBy: 'createdAt',
-      orderDirection: 'desc',
-      number,
-      sendblueNumber: line,
-      messageType: 'message',
-    });
-    if (total === 0) throw errors.noRouteMapping('number', number, line);
+    const { number, line } = await existingConversation(this.deps.store, caller.accountId, input);
     if ((await this.deps.markRead(line, number)) === 'unavailable') {
       throw errors.readReceiptsUnavailable('from_number', line);
     }

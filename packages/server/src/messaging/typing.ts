@@ -7,7 +7,7 @@ import type { MessagesPort } from '../store/ports/messages-port.js';
 import type { WebhooksPort } from '../store/ports/webhooks-port.js';
 import { activeEndpoints } from '../store/webhook-outbox.js';
 import type { Caller } from './caller.js';
-import { ownLine } from './validation.js';
+import { existingConversation, ownLine } from './validation.js';
 
 /** POST /api/send-typing-indicator, after schema validation. */
 export interface SendTypingInput {
@@ -45,18 +45,7 @@ export class TypingService {
   ) {}
 
   async send(caller: Caller, input: SendTypingInput): Promise<{ number: string; status: 'SENT'; error_message: null }> {
-    const number = parsePhone(input.number, 'number');
-    const line = await ownLine(this.store, caller.accountId, input.from_number, 'from_number');
-    const { total } = await this.store.listMessages(caller.accountId, {
-      limit: 1,
-      offset: 0,
-      orderBy: 'createdAt',
-      orderDirection: 'desc',
-      number,
-      sendblueNumber: line,
-      messageType: 'message',
-    });
-    if (total === 0) throw errors.noRouteMapping('number', number, line);
+    const { number, line } = await existingConversation(this.store, caller.accountId, input);
     if ((await this.showTyping(line, number)) === 'unavailable') throw errors.typingUnavailable('from_number', line);
     return { number, status: 'SENT', error_message: null };
   }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type BackendInstance, STORE_BACKENDS, twoAccounts } from '../../test/support/backends.js';
-import { messageDraft } from '../../test/support/message-draft.js';
+import { acceptedMessage, accountTraffic } from '../../test/support/account-traffic.js';
 import type { Account } from '../domain/account.js';
 import type { Message } from '../domain/message.js';
 import type { Store } from './store.js';
@@ -31,71 +31,12 @@ describe.each(STORE_BACKENDS)('Store account reset contract ($name)', (backend) 
     await instance.dispose();
   });
 
-  async function accepted(account: Account, line: string, key?: string): Promise<Message> {
-    const r = await store.acceptOutbound({
-      message: messageDraft(account, line, CONTACT, { createdAt: T0, statusCallback: CB }),
-      queueLimit: 1000,
-      ...(key === undefined ? {} : { idempotency: { key, requestHash: 'h', responseBody: '{}' } }),
-    });
-    if (r.kind !== 'accepted') throw new Error(r.kind);
-    return r.message;
-  }
-
+  const TRAFFIC = { t0: T0, contact: CONTACT, statusCallback: CB };
+  const accepted = (account: Account, line: string, key?: string): Promise<Message> =>
+    acceptedMessage(store, account, line, TRAFFIC, key);
   /** A sent message with a logged callback attempt, a queued one, a contact, a group and a media object. */
   async function traffic(account: Account, line: string): Promise<void> {
-    const sent = await accepted(account, line, `key-${account.id}`);
-    const [claim] = (await store.claimJobs({ now: T0 + 1, limit: 10, leaseUntil: T0 + 1000, workerId: 'w' })).filter(
-      (c) => c.message.id === sent.id,
-    );
-    await store.finishJobs(
-      [
-        {
-          kind: 'done',
-          jobId: claim!.job.id,
-          attempt: claim!.job.attempts,
-          messageId: sent.id,
-          patches: [{ status: 'SENT' }],
-          schedule: [],
-        },
-      ],
-      T0 + 2,
-    );
-    await accepted(account, line);
-    const deliveries = await store.claimWebhookDeliveries({
-      now: T0 + 3,
-      leaseUntil: T0 + 30_000,
-      workerId: 'd',
-      limit: 100,
-      perDestination: 100,
-      perAccount: 100,
-      inFlight: { byDestination: new Map(), byAccount: new Map() },
-    });
-    for (const d of deliveries.filter((c) => c.delivery.accountId === account.id)) {
-      await store.recordWebhookAttempt({
-        deliveryId: d.delivery.id,
-        attempt: { startedAt: T0 + 3, durationMs: 1, httpStatus: 200, error: null },
-        outcome: { kind: 'succeeded' },
-        now: T0 + 4,
-      });
-    }
-    await store.setContactOptOut({ accountId: account.id, number: CONTACT, optedOut: true, now: T0 });
-    await store.findOrCreateGroup({
-      accountId: account.id,
-      line,
-      members: [CONTACT, '+19998887778'],
-      groupId: `group-${account.id}`,
-      now: T0,
-    });
-    await store.saveMedia({
-      id: `${account.id}`.padStart(32, '0'),
-      accountId: account.id,
-      filename: 'a.png',
-      contentType: 'image/png',
-      size: 1,
-      sourceUrl: null,
-      bytes: Buffer.from([1]),
-      createdAt: T0,
-    });
+    await accountTraffic(store, account, line, TRAFFIC);
   }
 
   async function snapshot(account: Account) {

@@ -1,8 +1,6 @@
 import type { AccountDeletionCounts, AccountDeletionResult } from '../ports/account-deletion-port.js';
+import { deleteAccountJobs } from './account-jobs-queries.js';
 import { type Plan, type QB, first, only, run } from './query-plan.js';
-
-/** Passes over the account's jobs before its messages go; see `deleteJobs`. */
-const MAX_JOB_PASSES = 5;
 
 /**
  * `tapback accounts delete` for both backends (account-deletion-port.ts). Run in one transaction.
@@ -33,7 +31,7 @@ export function* deleteAccount(q: QB, accountId: number, options: { force: boole
   const lineIds = q.selectFrom('lines').select('id').where('account_id', '=', accountId);
   const messageIds = q.selectFrom('messages').select('id').where('account_id', '=', accountId);
 
-  count('jobs', yield* deleteJobs(q, accountId));
+  count('jobs', yield* deleteAccountJobs(q, accountId));
   count('network_segments', yield* run(q.deleteFrom('network_segments').where('message_id', 'in', messageIds)));
   count('messages', yield* run(q.deleteFrom('messages').where('account_id', '=', accountId)));
   count('message_counts', yield* run(q.deleteFrom('message_counts').where('account_id', '=', accountId)));
@@ -75,21 +73,4 @@ export function* deleteAccount(q: QB, accountId: number, options: { force: boole
   count('lines', yield* run(q.deleteFrom('lines').where('account_id', '=', accountId)));
   count('accounts', yield* run(q.deleteFrom('accounts').where('id', '=', accountId)));
   return { kind: 'deleted', removed };
-}
-
-/**
- * The account's jobs, queued or claimed by a worker. A worker finishing a claim meanwhile may
- * commit a follow-up job after a delete's snapshot (PostgreSQL; SQLite has one writer), which
- * would then hold its message: deletes repeat until a fresh look finds none. A worker's outcome
- * for a job removed here is dropped when it is recorded (the claim no longer holds).
- */
-function* deleteJobs(q: QB, accountId: number): Plan<number> {
-  const ofAccount = q.selectFrom('messages').select('id').where('account_id', '=', accountId);
-  let removed = 0;
-  for (let pass = 0; pass < MAX_JOB_PASSES; pass++) {
-    removed += yield* run(q.deleteFrom('jobs').where('message_id', 'in', ofAccount));
-    const left = yield* first(q.selectFrom('jobs').select('id').where('message_id', 'in', ofAccount).limit(1));
-    if (left === undefined) break;
-  }
-  return removed;
 }

@@ -1,8 +1,6 @@
 import type { AccountResetCounts, AccountResetResult } from '../ports/account-reset-port.js';
-import { type Plan, type QB, all, first, run } from './query-plan.js';
-
-/** Passes over the account's jobs before its messages go; see `deleteJobs`. */
-const MAX_JOB_PASSES = 5;
+import { deleteAccountJobs } from './account-jobs-queries.js';
+import { type Plan, type QB, all, run } from './query-plan.js';
 
 /**
  * `POST /sandbox/reset` for both backends (account-reset-port.ts). Run in one transaction. The
@@ -21,7 +19,7 @@ export function* resetAccountData(q: QB, accountId: number): Plan<AccountResetRe
     messages: 0,
     contacts: 0,
     groups: 0,
-    jobs: yield* deleteJobs(q, accountId),
+    jobs: yield* deleteAccountJobs(q, accountId),
     webhookDeliveries: 0,
     webhookAttempts: 0,
     idempotencyKeys: 0,
@@ -62,21 +60,4 @@ export function* resetAccountData(q: QB, accountId: number): Plan<AccountResetRe
       .where('line', 'in', q.selectFrom('lines').select('number').where('account_id', '=', accountId)),
   );
   return { kind: 'reset', removed };
-}
-
-/**
- * The account's jobs, queued or claimed by a worker. A worker finishing a claim meanwhile may
- * commit a follow-up job after a delete's snapshot (PostgreSQL; SQLite has one writer), which
- * would then hold its message: deletes repeat until a fresh look finds none. A worker's outcome
- * for a job removed here is dropped when it is recorded (planFinish: the claim no longer holds).
- */
-function* deleteJobs(q: QB, accountId: number): Plan<number> {
-  const ofAccount = q.selectFrom('messages').select('id').where('account_id', '=', accountId);
-  let removed = 0;
-  for (let pass = 0; pass < MAX_JOB_PASSES; pass++) {
-    removed += yield* run(q.deleteFrom('jobs').where('message_id', 'in', ofAccount));
-    const left = yield* first(q.selectFrom('jobs').select('id').where('message_id', 'in', ofAccount).limit(1));
-    if (left === undefined) break;
-  }
-  return removed;
 }
