@@ -193,6 +193,27 @@ describe('tapback CLI', () => {
     }
   });
 
+  it('drains within TAPBACK_SHUTDOWN_TIMEOUT_MS after SIGTERM, then exits 1 saying work was left in flight', async () => {
+    const server = await startServerProcess({
+      ...env,
+      TAPBACK_SHUTDOWN_TIMEOUT_MS: '300',
+      TAPBACK_BOOTSTRAP_API_KEY_ID: 'drain-key',
+      TAPBACK_BOOTSTRAP_API_SECRET: 'drain-secret-0123456789abcdef0123456789',
+    });
+    // A wait that holds its request open for 30 s: without the bound, the drain waits for it.
+    const held = fetch(`${server.url}/sandbox/wait?from=%2B19998887777&timeout_ms=30000`, {
+      headers: { 'sb-api-key-id': 'drain-key', 'sb-api-secret-key': 'drain-secret-0123456789abcdef0123456789' },
+    }).catch(() => 'cut');
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    server.kill('SIGTERM');
+    const exited = await server.exited;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(exited.code).toBe(1);
+    expect(server.output().stdout).toMatch(/shutdown did not finish within TAPBACK_SHUTDOWN_TIMEOUT_MS/);
+    await held;
+  }, 30_000);
+
   it('creates keys and lines that a running server on the same database honours at once', async () => {
     await json('accounts', 'create', '--email', 'live@example.com');
     const server = await startServerProcess({ ...env, TAPBACK_LOG_LEVEL: 'silent' });

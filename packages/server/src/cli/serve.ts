@@ -62,6 +62,15 @@ export function serveCommand(): Command {
         if (stopping) return;
         stopping = true;
         server.app.log.info({ signal }, 'shutting down: draining requests and jobs');
+        // Draining is bounded: a request or network call that outlives the bound is abandoned
+        // (its job is retried by the next process once its lease expires; nothing acknowledged is lost).
+        setTimeout(() => {
+          server.app.log.error(
+            { timeoutMs: config.shutdownTimeoutMs },
+            'shutdown did not finish within TAPBACK_SHUTDOWN_TIMEOUT_MS; exiting with work still in flight',
+          );
+          process.exit(1);
+        }, config.shutdownTimeoutMs).unref();
         server.close().then(
           () => process.exit(0),
           (error: unknown) => {

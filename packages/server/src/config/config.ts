@@ -17,6 +17,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** `pretty` lines for people, `json` lines for collectors; `auto` picks pretty on a terminal. */
   logFormat: 'auto' | 'json' | 'pretty';
+  /** How long `tapback serve` waits for in-flight requests and jobs after SIGTERM before it exits anyway. */
+  shutdownTimeoutMs: number;
   /** The bearer token `/metrics` wants when the server listens beyond loopback; off without it. */
   metricsToken?: string;
   clock: 'system' | 'manual';
@@ -161,6 +163,15 @@ export const CONFIG_KEYS = {
     values: ['auto', 'json', 'pretty'],
     description:
       'Log lines as `json` (one object a line, for collectors) or `pretty` (coloured, for people); `auto` is pretty when standard output is a terminal.',
+  },
+  shutdownTimeoutMs: {
+    env: 'TAPBACK_SHUTDOWN_TIMEOUT_MS',
+    kind: 'int',
+    default: '60000',
+    min: 100,
+    max: 3_600_000,
+    description:
+      'After SIGTERM or SIGINT, how long the server drains in-flight requests, jobs and webhook attempts before it exits anyway (exit code 1, saying what it was waiting for); keep a service manager’s stop timeout longer.',
   },
   metricsToken: {
     env: 'TAPBACK_METRICS_TOKEN',
@@ -700,6 +711,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     role: oneOf('role'),
     logLevel: oneOf('logLevel'),
     logFormat: oneOf('logFormat'),
+    shutdownTimeoutMs: int('shutdownTimeoutMs'),
     ...(str('metricsToken') === undefined ? {} : { metricsToken: str('metricsToken') }),
     clock: oneOf('clock'),
     sandbox: { sentDelayMs: int('sentDelayMs'), deliveredDelayMs: int('deliveredDelayMs') },
