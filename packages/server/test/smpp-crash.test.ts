@@ -10,7 +10,8 @@ import { eventually } from './support/webhook-receiver.js';
  * is killed with SIGKILL while 200 sends are in flight, then restarted on the same SQLite file.
  * Every acknowledged message must reach a final status, and the SMSC may see a message at most
  * twice (a submit in flight at the crash is resubmitted once; one whose submit_sm_resp was
- * recorded never again).
+ * recorded never again). A delivery receipt in flight at the kill is not lost either: Tapback
+ * acknowledges a receipt only once committed, so the SMSC sends it again when the restart binds.
  */
 const KEY_ID = 'smpp-crash-key-0001';
 const SECRET = 'smpp-crash-secret-0001-abcdefghijklm';
@@ -78,11 +79,18 @@ describe('SIGKILL with SMPP sends in flight', () => {
 
       const second = await startServerProcess(env, 60_000);
       try {
+        let last: WireMessage[] = [];
         const finals = await eventually(async () => {
           const all = await listAll(second.url);
+          last = all;
           const open = all.filter((m) => !['DELIVERED', 'ERROR'].includes(m.status));
           return open.length === 0 && all.length === COUNT ? all : undefined;
-        }, 90_000);
+        }, 90_000).catch((error: unknown) => {
+          // Which messages were left, and where, is what a failure here needs to be understood.
+          const open = last.filter((m) => !['DELIVERED', 'ERROR'].includes(m.status));
+          const detail = open.slice(0, 5).map((m) => `${m.message_handle} ${m.status} ${m.content}`);
+          throw new Error(`${String(error)}; ${last.length} listed, open: ${JSON.stringify(detail)} of ${open.length}`);
+        });
         expect(new Set(finals.map((m) => m.message_handle))).toEqual(new Set(acknowledged));
         expect(finals.every((m) => m.status === 'DELIVERED')).toBe(true);
         const seen = new Map<string, number>();
@@ -103,7 +111,68 @@ describe('SIGKILL with SMPP sends in flight', () => {
       await smsc.stop();
     }
   }, 180_000);
+
+  it('applies a receipt the SMSC still holds unacknowledged after the kill, once the restart binds', async () => {
+    const smsc = await ScriptedSmsc.start();
+    try {
+      const env = {
+        DATABASE_URL: `sqlite:${dir.path}/receipt.db`,
+        TAPBACK_LOG_LEVEL: 'silent',
+        TAPBACK_BOOTSTRAP_API_KEY_ID: KEY_ID,
+        TAPBACK_BOOTSTRAP_API_SECRET: SECRET,
+      };
+      const first = await startServerProcess(env, 60_000);
+      const added = await runCli(
+        [
+          'lines',
+          'add',
+          '--account',
+          'dev@tapback.local',
+          '--number',
+          LINE,
+          '--provider',
+          'smpp',
+          '--smpp-url',
+          smsc.url('rate=0'),
+        ],
+        env,
+      );
+      expect(added.code, added.stderr).toBe(0);
+      await eventually(() => (smsc.sessions > 0 ? true : undefined), 15_000);
+      // The receipt is the SMSC's until acknowledged: as if its deliver_sm were in flight at the kill.
+      smsc.holdReceipts = true;
+      const res = await fetch(`${first.url}/api/send-message`, {
+        method: 'POST',
+        headers: { ...AUTH, 'content-type': 'application/json' },
+        body: JSON.stringify({ number: '+14155550100', from_number: LINE, content: 'receipt at the kill' }),
+      });
+      const handle = ((await res.json()) as WireMessage).message_handle;
+      await eventually(async () => ((await statusOf(first.url, handle)) === 'SENT' ? true : undefined), 30_000);
+      expect(smsc.pendingReceipts).toBe(1);
+      first.kill('SIGKILL');
+      await first.exited;
+
+      smsc.holdReceipts = false;
+      const second = await startServerProcess(env, 60_000);
+      try {
+        await eventually(async () => ((await statusOf(second.url, handle)) === 'DELIVERED' ? true : undefined), 30_000);
+        expect(smsc.redelivered).toBe(1);
+        await eventually(() => (smsc.pendingReceipts === 0 ? true : undefined), 10_000);
+        expect(smsc.submits).toHaveLength(1);
+      } finally {
+        second.kill('SIGTERM');
+        await second.exited;
+      }
+    } finally {
+      await smsc.stop();
+    }
+  }, 120_000);
 });
+
+async function statusOf(url: string, handle: string): Promise<string> {
+  const res = await fetch(`${url}/api/status?handle=${handle}`, { headers: AUTH });
+  return ((await res.json()) as WireMessage).status;
+}
 
 async function listAll(url: string): Promise<WireMessage[]> {
   const all: WireMessage[] = [];

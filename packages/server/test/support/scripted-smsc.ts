@@ -7,6 +7,10 @@
  *
  * Ids: submit_sm_resp carries the id in upper-case hex, the receipt text in decimal (the common
  * mismatch); `receiptedIdTlv` adds the receipted_message_id TLV with the hex id.
+ *
+ * Receipts are kept until acknowledged with ESME_ROK, as a real SMSC keeps them: one sent on a
+ * connection that closed before its deliver_sm_resp, or answered with an error, is sent again when
+ * the ESME next binds (transceiver or receiver).
  */
 import smpp from 'smpp';
 import type { AddressInfo } from 'node:net';
@@ -36,6 +40,8 @@ export interface SubmitReply {
   receipt?: { stat: ReceiptStat; err?: string; before?: boolean } | null;
   /** Close the connection instead of answering. */
   drop?: boolean;
+  /** Never answer (an SMSC that hangs): the submit stays outstanding. */
+  hang?: boolean;
   /** Hold the response this long. */
   delayMs?: number;
 }
@@ -62,11 +68,21 @@ export class ScriptedSmsc {
   /** enquire_link PDUs seen, and whether to answer them (a hung SMSC does not). */
   enquireLinks = 0;
   answerEnquireLink = true;
+  /**
+   * Keep receipts without sending them, as if each had gone out on a connection that died before
+   * answering: they are sent when the ESME next binds with this off.
+   */
+  holdReceipts = false;
+  /** deliver_sm receipts sent again at a later bind. */
+  redelivered = 0;
   /** submit_sm PDUs received and not yet answered, now and at most. */
   outstanding = 0;
   peakOutstanding = 0;
   private nextId = 0x1a2b3c00;
   private readonly bound = new Map<smpp.Session, string>();
+  /** Receipts not yet acknowledged, in the order made, with the connection each is out on now. */
+  private readonly unacknowledged = new Map<number, { fields: Record<string, unknown>; on?: smpp.Session }>();
+  private nextReceipt = 0;
 
   private constructor(private readonly server: smpp.Server) {}
 
@@ -84,6 +100,11 @@ export class ScriptedSmsc {
   /** A line's smpp:// URL pointing here; `query` adds options (`window=5&rate=0`). */
   url(query = ''): string {
     return `smpp://${SYSTEM_ID}:${PASSWORD}@127.0.0.1:${this.port}${query ? `?${query}` : ''}`;
+  }
+
+  /** Receipts sent (or held) and not yet acknowledged with ESME_ROK. */
+  get pendingReceipts(): number {
+    return this.unacknowledged.size;
   }
 
   /** Connections bound now. */
@@ -190,6 +211,7 @@ export class ScriptedSmsc {
           this.binds.push(pdu.command);
         }
         session.send(pdu.response({ command_status: ok ? 0 : smpp.errors.ESME_RBINDFAIL, system_id: 'scripted' }));
+        if (ok && pdu.command !== 'bind_transmitter') this.redeliver(session);
       } else if (pdu.command === 'enquire_link') {
         this.enquireLinks++;
         if (this.answerEnquireLink) session.send(pdu.response());
@@ -220,6 +242,7 @@ export class ScriptedSmsc {
       session.destroy();
       return;
     }
+    if (reply.hang) return;
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
     const status = reply.status ?? 0;
     const receipt = status === 0 ? reply.receipt : null;
@@ -231,7 +254,6 @@ export class ScriptedSmsc {
   }
 
   private sendReceipt(session: smpp.Session, r: SubmitRecord, stat: ReceiptStat, err = '000'): Promise<number> {
-    const target = this.bound.get(session) === 'bind_transmitter' ? undefined : session;
     const text = `id:${r.id} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:2611300355 done date:2611300356 stat:${stat} err:${err} text:`;
     const fields: Record<string, unknown> = {
       source_addr_ton: 1,
@@ -242,11 +264,39 @@ export class ScriptedSmsc {
       short_message: Buffer.from(text, 'latin1'),
     };
     if (this.receiptedIdTlv) fields.receipted_message_id = r.id.toString(16).toUpperCase();
-    if (target)
-      return new Promise((resolve) =>
-        target.send(new smpp.PDU('deliver_sm', fields), (resp) => resolve(resp.command_status)),
-      );
-    return this.deliver(fields);
+    const key = this.nextReceipt++;
+    this.unacknowledged.set(key, { fields });
+    if (this.holdReceipts) return new Promise(() => undefined);
+    const target =
+      this.bound.get(session) === 'bind_transmitter'
+        ? [...this.bound.entries()].find(([, mode]) => mode !== 'bind_transmitter')?.[0]
+        : session;
+    // With no receiver bound it waits, kept, for the next bind.
+    return target ? this.sendKept(target, key) : new Promise(() => undefined);
+  }
+
+  /** Sends a kept receipt on `session`; it stays kept unless answered with ESME_ROK. */
+  private sendKept(session: smpp.Session, key: number): Promise<number> {
+    const entry = this.unacknowledged.get(key);
+    if (!entry) return Promise.resolve(0);
+    entry.on = session;
+    return new Promise((resolve) => {
+      session.send(new smpp.PDU('deliver_sm', entry.fields), (resp) => {
+        if (resp.command_status === 0) this.unacknowledged.delete(key);
+        else entry.on = undefined;
+        resolve(resp.command_status);
+      });
+    });
+  }
+
+  /** At a bind: every kept receipt not out on a live connection is sent again, oldest first. */
+  private redeliver(session: smpp.Session): void {
+    if (this.holdReceipts) return;
+    for (const [key, entry] of this.unacknowledged) {
+      if (entry.on !== undefined && this.bound.has(entry.on)) continue;
+      this.redelivered++;
+      void this.sendKept(session, key);
+    }
   }
 }
 

@@ -93,6 +93,8 @@ export class SmppSession {
       s.on('pdu', (pdu: smpp.PDU) => this.onPdu(s, pdu, onIncoming));
       s.on('error', (e: Error) => this.end(e));
       s.on('close', () => this.end(new Error('the SMSC closed the connection')));
+      // Held since the bind_resp (bindPaused): what the SMSC sent right after it is read now.
+      s.resume();
     }
     if (options.enquireLinkSeconds > 0) {
       this.keepAlive = setInterval(() => {
@@ -118,7 +120,7 @@ export class SmppSession {
         const s = await connectSocket(options);
         opened.push(s);
         signal.throwIfAborted();
-        const resp = await requestOnce(
+        const resp = await bindPaused(
           s,
           new smpp.PDU(command, {
             system_id: options.systemId,
@@ -304,12 +306,19 @@ function connectSocket(o: SmppSessionOptions): Promise<smpp.Session> {
   });
 }
 
-function requestOnce(s: smpp.Session, pdu: smpp.PDU, timeoutMs: number): Promise<smpp.PDU> {
+/**
+ * Sends a bind and pauses reading at its response. An SMSC sends what it kept for the ESME (receipts
+ * not yet acknowledged, MO messages) right after the bind_resp, often in the same TCP segment; the
+ * `smpp` package emits every PDU of a segment at once, before the SmppSession that answers them
+ * exists, and a deliver_sm emitted then would go unanswered. The constructor resumes reading.
+ */
+function bindPaused(s: smpp.Session, pdu: smpp.PDU, timeoutMs: number): Promise<smpp.PDU> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${pdu.command}_resp within ${timeoutMs} ms`)), timeoutMs);
     const onClose = () => reject(new Error(`the SMSC closed the connection during ${pdu.command}`));
     s.once('close', onClose);
     s.send(pdu, (resp) => {
+      s.pause();
       clearTimeout(timer);
       s.off('close', onClose);
       resolve(resp);

@@ -34,6 +34,9 @@ declare module 'smpp' {
       send(pdu: PDU, onResponse?: (resp: PDU) => void): boolean;
       close(callback?: () => void): void;
       destroy(callback?: () => void): void;
+      /** Stops emitting received PDUs (they wait in the socket's buffer) until `resume`. */
+      pause(): void;
+      resume(): void;
       [command: string]: unknown;
     }
 
