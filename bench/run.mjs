@@ -3,7 +3,9 @@
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import { e2eScenario } from './e2e.mjs';
+import { inboxViewScenario } from './inbox-view.mjs';
 import { listScenario } from './list.mjs';
+import { inboxReadsScenario } from './inbox-reads.mjs';
 import { report } from './lib/report.mjs';
 import { postgresScenario } from './postgres.mjs';
 import { prismScenario } from './prism.mjs';
@@ -28,11 +30,13 @@ const scenarios = {
   send: () => sendScenario({ durationS }),
   e2e: () => e2eScenario({ durationS: e2eDurationS, rate, soak: values.soak }),
   list: () => listScenario({ durationS }),
+  'inbox-reads': () => inboxReadsScenario({ durationS }),
   webhooks: () => webhookScenario(),
   'webhook-fairness': () => webhookFairnessScenario(),
   postgres: () => postgresScenario({ durationS, rate }),
   prism: () => prismScenario({ durationS }),
   smpp: () => smppScenario(),
+  'inbox-view': () => inboxViewScenario(),
 };
 const only = values.only?.split(',');
 for (const name of only ?? []) if (!(name in scenarios)) throw new Error(`unknown scenario ${name}`);

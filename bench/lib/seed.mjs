@@ -186,3 +186,45 @@ export async function seededCopy(messages, opts = {}) {
   copyFileSync(template.path, path);
   return { dir, path, seeded: template.seeded, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/**
+ * One long conversation on account 0's line: `messages` messages with `contact`, alternating
+ * outbound (DELIVERED) and inbound (RECEIVED), newest last and newer than anything seedHistory wrote.
+ */
+export async function seedThread(path, { contact, messages }) {
+  const { INSERT_MESSAGE_SQL, messageParams, defaults } = await messageWriter();
+  const db = new Database(path);
+  db.pragma('synchronous = OFF');
+  const accountId = Number(db.prepare('SELECT id FROM accounts WHERE email = ?').get('dev@tapback.local').id);
+  const insert = db.prepare(INSERT_MESSAGE_SQL);
+  const firstAt = Date.now();
+  db.transaction(() => {
+    for (let i = 0; i < messages; i++) {
+      const at = firstAt + i;
+      const outbound = i % 2 === 0;
+      insert.run(
+        messageParams({
+          ...defaults,
+          handle: uuidv7({ msecs: at }),
+          accountId,
+          isOutbound: outbound,
+          status: outbound ? 'DELIVERED' : 'RECEIVED',
+          content: `Thread message ${i}: ${outbound ? 'on my way' : 'see you soon'}`,
+          fromNumber: outbound ? LINE : contact,
+          toNumber: outbound ? contact : LINE,
+          number: contact,
+          sendblueNumber: LINE,
+          wasDowngraded: false,
+          createdAt: at,
+          sentAt: at,
+          updatedAt: at,
+          statusSeq: outbound ? 2 : 0,
+        }),
+      );
+    }
+  })();
+  const { RECOUNT_MESSAGES_SQL } = await import(new URL('store/sqlite/message-count-deltas.js', dist));
+  db.exec(RECOUNT_MESSAGES_SQL);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+}
