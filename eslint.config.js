@@ -56,7 +56,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['eslint.config.js', 'vitest.config.ts', 'vitest.packaging.config.ts'],
+    // The web inbox runs in the browser.
+    files: ['packages/inbox/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['eslint.config.js', 'vitest.config.ts', 'vitest.packaging.config.ts', 'packages/inbox/vite.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -6,9 +6,13 @@ import { join, relative } from 'node:path';
 
 const COMPILED = /\.(d\.ts|js\.map|js)$/;
 
+// The web inbox's bundle (dist/inbox) is built by Vite from packages/inbox, not compiled from src.
+const BUNDLED = join('packages/server/dist/inbox');
+
 function* files(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
+    if (path === BUNDLED) continue;
     if (entry.isDirectory()) yield* files(path);
     else yield path;
   }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
-import { type BootstrapInput, type BootstrapResult, bootstrap } from './accounts/bootstrap.js';
+import { BOOTSTRAP_EMAIL, type BootstrapInput, type BootstrapResult, bootstrap } from './accounts/bootstrap.js';
 import { buildApp } from './api/build-app.js';
 import { buildHealthApp } from './api/health-app.js';
 import { type Readiness, countLines } from './api/readiness.js';
@@ -41,6 +41,7 @@ import { VerifyOperations } from './messaging/verify.js';
 import { RetentionPruner } from './messaging/retention-pruner.js';
 import { TypingService } from './messaging/typing.js';
 import { MarkReadService } from './messaging/mark-read.js';
+import { Conversations } from './messaging/conversations.js';
 import { AccountEventHub } from './messaging/account-events.js';
 import { openStore as openStoreAt } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -53,6 +54,8 @@ import { CarouselService } from './messaging/carousel.js';
 import { GroupProfileService } from './messaging/group-profile.js';
 import { MediaService } from './messaging/media.js';
 import { TokenService } from './accounts/tokens.js';
+import { SignInSessions } from './accounts/sign-in-sessions.js';
+import { SignInLinks, signInUrl } from './accounts/sign-in-links.js';
 import { CallForwardingService } from './messaging/call-forwarding.js';
 import { LocationService } from './messaging/location-sharing.js';
 import { SeatService } from './messaging/seats.js';
@@ -84,6 +87,11 @@ export interface Server {
   bootstrap: BootstrapResult;
   /** `http://host:port` once listening. */
   url: string;
+  /**
+   * The web inbox's one-time sign-in link (`<public url>/inbox/#sign-in=<code>`), minted when the
+   * server runs the sandbox for the bootstrap account (the zero-config start); null otherwise.
+   */
+  inboxLink: string | null;
   /** Graceful stop: refuse new requests, finish in-flight ones and jobs, close the database. */
   close(): Promise<void>;
 }
@@ -355,7 +363,11 @@ export async function startServer(
     store,
     fetcher: mediaFetcher,
     clock,
-    limits: { maxBytes: config.media.maxBytes, fetchTimeoutMs: config.media.fetchTimeoutMs },
+    limits: {
+      maxBytes: config.media.maxBytes,
+      fetchTimeoutMs: config.media.fetchTimeoutMs,
+      uploadMaxBytes: config.media.uploadMaxBytes,
+    },
   });
   const mediaDeps = {
     media,
@@ -370,6 +382,7 @@ export async function startServer(
           store,
           sendService,
           queries: new MessageQueries(store),
+          conversations: new Conversations({ store, now: () => clock.now() }),
           logger,
           listRateLimit: config.listRateLimit,
           replayRateLimit: config.replayRateLimit,
@@ -386,6 +399,14 @@ export async function startServer(
               ? (ms, signal) => advanceTime(clock, worker, store, ms, [dispatcher, verificationExpiry], { signal })
               : undefined,
           version: VERSION,
+          session: {
+            sessions: new SignInSessions({ store, clock, ttlMs: config.session.ttlMs }),
+            now: () => clock.now(),
+            version: VERSION,
+            sandbox: config.sandboxEnabled,
+            manualClock: clock instanceof ManualClock,
+            ...(config.publicUrl === undefined ? {} : { publicOrigin: new URL(config.publicUrl).origin }),
+          },
           events: {
             hub: accountEvents,
             now: () => clock.now(),
@@ -466,9 +487,15 @@ export async function startServer(
     pruner.start();
   }
   let address: string;
+  let inboxLink: string | null = null;
   try {
     address = await app.listen({ host: config.host, port: config.port });
     listeningUrl = address;
+    // The zero-config start signs its user in to the inbox with one click of the banner's link.
+    if (config.role !== 'worker' && config.sandboxEnabled && boot.email === BOOTSTRAP_EMAIL) {
+      const minted = await new SignInLinks({ store, clock }).mint(boot.email);
+      if ('code' in minted) inboxLink = signInUrl(publicUrl() ?? address, minted.code);
+    }
   } catch (error) {
     unsubscribe?.();
     stopWaking?.();
@@ -496,6 +523,7 @@ export async function startServer(
     clock,
     bootstrap: boot,
     url: address,
+    inboxLink,
     close: () =>
       (closing ??= (async () => {
         shuttingDown = true;

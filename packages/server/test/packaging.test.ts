@@ -160,6 +160,20 @@ describe('the installed packages', () => {
     const line = /sandbox line:\s+(\S+)/.exec(banner)?.[1];
     expect([keyId, secret, line].every((v) => v !== undefined)).toBe(true);
 
+    // The web inbox ships built inside the package, and the banner's one-time link signs in to it.
+    const link = /Inbox: (\S+)#sign-in=(\S+)/.exec(banner);
+    expect(link?.[1]).toBe(`${url}/inbox/`);
+    const page = await fetch(`${url}/inbox/`);
+    expect(page.status).toBe(200);
+    const script = /src="(\/inbox\/assets\/[^"]+\.js)"/.exec(await page.text())?.[1];
+    expect((await fetch(`${url}${script ?? '/inbox/assets/missing.js'}`)).status).toBe(200);
+    const signIn = await fetch(`${url}/api/session/link`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: link?.[2] }),
+    });
+    expect(signIn.status).toBe(200);
+
     // The client as an application imports it: by package name, ESM, from the app's node_modules.
     writeFileSync(
       join(app, 'send.mjs'),

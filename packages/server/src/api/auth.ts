@@ -6,6 +6,7 @@ import type { Caller } from '../messaging/caller.js';
 import type { AccountsPort } from '../store/ports/accounts-port.js';
 import type { TokensPort } from '../store/ports/tokens-port.js';
 import type { AuthFailureThrottle } from './auth-failure-throttle.js';
+import { type SessionAuth, sessionCaller, sessionCookieOf } from './session-auth.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -20,15 +21,17 @@ const BEARER = /^Bearer +([\x21-\x7e]{1,512}) *$/i;
  * (`Authorization: Bearer <token>`, minted with POST /v3/auth/tokens). A request carrying either
  * key-pair header is judged by the key pair alone. Every failure, whatever its cause (missing,
  * unknown, wrong secret, revoked, expired), gets the same 401 body, so responses never tell an
- * attacker which part was right.
+ * attacker which part was right. A request with neither may be authenticated by the web inbox's
+ * session cookie (`sessions`), under the CSRF rules of session-auth.ts.
  */
 export function authenticator(
   store: Pick<AccountsPort, 'findApiKey'> & Pick<TokensPort, 'findAuthToken'>,
   now: () => number = Date.now,
   /** Turns an address's failures past its limit into 429s (auth-failure-throttle.ts). */
   throttle?: AuthFailureThrottle,
+  sessions?: SessionAuth,
 ) {
-  const identify = identifier(store, now);
+  const identify = identifier(store, now, sessions);
   return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     try {
       await identify(request);
@@ -41,7 +44,11 @@ export function authenticator(
   };
 }
 
-function identifier(store: Pick<AccountsPort, 'findApiKey'> & Pick<TokensPort, 'findAuthToken'>, now: () => number) {
+function identifier(
+  store: Pick<AccountsPort, 'findApiKey'> & Pick<TokensPort, 'findAuthToken'>,
+  now: () => number,
+  sessions: SessionAuth | undefined,
+) {
   return async function identify(request: FastifyRequest): Promise<void> {
     const keyId = header(request, 'sb-api-key-id');
     const secret = header(request, 'sb-api-secret-key');
@@ -49,6 +56,11 @@ function identifier(store: Pick<AccountsPort, 'findApiKey'> & Pick<TokensPort, '
       const authorization = header(request, 'authorization');
       if (authorization !== undefined) {
         request.caller = await bearerCaller(store, authorization, now());
+        return;
+      }
+      const cookie = sessionCookieOf(request);
+      if (sessions !== undefined && cookie !== undefined) {
+        request.caller = await sessionCaller(request, cookie, sessions);
         return;
       }
     }

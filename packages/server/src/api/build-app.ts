@@ -10,6 +10,7 @@ import type { AccountsPort } from '../store/ports/accounts-port.js';
 import type { LinesPort } from '../store/ports/lines-port.js';
 import type { NetworkChatsPort } from '../store/ports/network-chats-port.js';
 import type { WebhooksPort } from '../store/ports/webhooks-port.js';
+import type { WebhookDeliveryDetailPort } from '../store/ports/webhook-delivery-detail-port.js';
 import { authenticator, lineScopeGuard } from './auth.js';
 import { AuthFailureThrottle } from './auth-failure-throttle.js';
 import type { TokenService } from '../accounts/tokens.js';
@@ -18,6 +19,8 @@ import type { LocationService } from '../messaging/location-sharing.js';
 import type { SeatService } from '../messaging/seats.js';
 import type { TokensPort } from '../store/ports/tokens-port.js';
 import { authTokenRoutes } from './routes/auth-tokens.js';
+import { type SessionRouteDeps, sessionLinkRoutes, sessionRoutes } from './routes/session.js';
+import { inboxBundleDir, registerInboxAssets } from './inbox-assets.js';
 import { callForwardingRoutes } from './routes/call-forwarding.js';
 import { locationRoutes } from './routes/location.js';
 import { seatRoutes } from './routes/seats.js';
@@ -57,6 +60,10 @@ import { registerRequestLog } from './request-log.js';
 import { sandboxLine } from '../messaging/validation.js';
 import { typingIndicatorRoutes } from './routes/typing-indicators.js';
 import { markReadRoutes } from './routes/mark-read.js';
+import { conversationRoutes } from './routes/conversations.js';
+import { messageSearchRoutes } from './routes/message-search.js';
+import { messageTimelineRoutes } from './routes/message-timeline.js';
+import type { Conversations } from '../messaging/conversations.js';
 import { totpRoutes } from './routes/totp.js';
 import { verifyRoutes } from './routes/verify.js';
 import type { TotpOperations } from '../messaging/totp.js';
@@ -64,6 +71,7 @@ import type { VerifyOperations } from '../messaging/verify.js';
 import { type EventRouteDeps, eventRoutes } from './routes/events.js';
 import { appCardRoutes } from './routes/app-cards.js';
 import { mediaObjectRoutes, mediaServeRoutes } from './routes/media-objects.js';
+import { uploadFileRoutes } from './routes/upload-file.js';
 import { sendCarouselRoutes } from './routes/send-carousel.js';
 import type { AppCardService } from '../messaging/app-cards.js';
 import type { CarouselService } from '../messaging/carousel.js';
@@ -71,10 +79,13 @@ import type { GroupProfileService } from '../messaging/group-profile.js';
 import type { MediaService } from '../messaging/media.js';
 
 export interface AppDeps {
+  /** The inbox's conversations, read marks, search and timelines; the routes are absent without it. */
+  conversations?: Conversations;
   /** Authentication and webhook management; the use cases hold their own ports. */
   store: AccountsPort &
     LinesPort &
     WebhooksPort &
+    WebhookDeliveryDetailPort &
     Pick<TokensPort, 'findAuthToken'> &
     Partial<Pick<NetworkChatsPort, 'listLineEventSources'>>;
   sendService: SendService;
@@ -116,6 +127,8 @@ export interface AppDeps {
   verify?: { verify: VerifyOperations; totp: TotpOperations };
   /** Networks' own webhooks (BlueBubbles events), authenticated by a per-line token; absent without it. */
   networkHooks?: NetworkWebhookRouteDeps;
+  /** The web inbox's sessions (`/api/session*`, the `tapback_session` cookie); absent: neither. */
+  session?: SessionRouteDeps;
 }
 
 export interface AccountFeatureDeps {
@@ -174,6 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRequestLog(app);
   if (deps.metrics !== undefined) registerMetrics(app, deps.metrics);
   app.decorateRequest('caller', undefined);
+  app.decorateRequest('inboxSession', undefined);
   app.addSchema(WireMessageSchema);
   app.addSchema(ErrorSchema);
 
@@ -193,11 +207,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(mediaServeRoutes, { media: deps.media.media });
   // Unauthenticated by Tapback's credentials: the per-line token in the path is the permission.
   if (deps.networkHooks !== undefined) await app.register(networkWebhookRoutes, deps.networkHooks);
+  // The web inbox's files are public (they hold no data); its sign-in link's code is the permission.
+  await registerInboxAssets(app, inboxBundleDir());
+  if (deps.session !== undefined) await app.register(sessionLinkRoutes, deps.session);
 
   await app.register(async (authed) => {
     const throttle = new AuthFailureThrottle(deps.authFailureLimit ?? 0, deps.now);
-    authed.addHook('onRequest', authenticator(deps.store, deps.now, throttle));
+    authed.addHook('onRequest', authenticator(deps.store, deps.now, throttle, deps.session));
     authed.addHook('preHandler', lineScopeGuard);
+    if (deps.session !== undefined) await authed.register(sessionRoutes, deps.session);
     if (deps.account !== undefined) {
       await authed.register(authTokenRoutes, { tokens: deps.account.tokens });
       await authed.register(seatRoutes, { seats: deps.account.seats });
@@ -206,6 +224,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     await authed.register(sendMessageRoutes, { sendService: deps.sendService });
     await authed.register(messageRoutes, { queries: deps.queries, listRateLimit: deps.listRateLimit });
+    if (deps.conversations !== undefined) {
+      await authed.register(conversationRoutes, { conversations: deps.conversations });
+      await authed.register(messageSearchRoutes, { conversations: deps.conversations });
+      await authed.register(messageTimelineRoutes, { conversations: deps.conversations });
+    }
     // The sandbox's controls exist only where the sandbox network runs.
     const sandbox = deps.sandboxEnabled !== false;
     if (sandbox) await authed.register(sandboxRoutes, { advanceClock: deps.advanceClock, now: deps.now });
@@ -221,6 +244,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const t = deps.twoWay;
     await authed.register(groupRoutes, { groups: t.groups, profile: deps.media.profile });
     await authed.register(mediaObjectRoutes, { media: deps.media.media });
+    await authed.register(uploadFileRoutes, { media: deps.media.media });
     await authed.register(sendCarouselRoutes, { carousel: deps.media.carousel });
     await authed.register(appCardRoutes, { appCards: deps.media.appCards });
     await authed.register(contactRoutes, {

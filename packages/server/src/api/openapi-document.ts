@@ -9,7 +9,10 @@ const MULTIPART = 'multipart/form-data';
  * The file part of each multipart route, by operationId: the route's body schema describes the
  * text fields only (the file never reaches the validator), so the document adds the file.
  */
-const MULTIPART_FILES: Readonly<Record<string, string>> = { 'v2.groups.setPhoto': 'file' };
+const MULTIPART_FILES: Readonly<Record<string, string>> = {
+  'v2.groups.setPhoto': 'file',
+  'media.uploadFile': 'file',
+};
 
 /**
  * Registers `@fastify/swagger`, which builds the OpenAPI 3.1 document from the route schemas, and

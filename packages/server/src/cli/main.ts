@@ -15,6 +15,7 @@ import { inboundCommand } from './inbound.js';
 import { typingCommand } from './typing.js';
 import { resetCommand } from './reset.js';
 import { tailCommand } from './tail.js';
+import { inboxCommands } from './inbox-link.js';
 
 /** `tapback <command>`: the server and the administration of accounts, keys and lines. */
 export async function main(argv: string[]): Promise<void> {
@@ -35,6 +36,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   program.addCommand(backupCommand(program));
   program.addCommand(restoreCommand(program));
+  program.addCommand(inboxCommands(program));
   // Subcommands built on their own do not inherit exitOverride: without it, a usage mistake in
   // one of them exits 1 from inside Commander instead of 2 from here.
   const everyCommand = (c: Command): Command[] => [c, ...c.commands.flatMap(everyCommand)];

@@ -55,6 +55,7 @@ export function serveCommand(): Command {
           accounts: server.bootstrap.keyId === null ? (await server.store.listAccounts()).length : 1,
           // A worker's HTTP port serves only /healthz and /readyz.
           apiReference: config.role === 'worker' ? null : `${server.url}/docs`,
+          inbox: server.inboxLink,
         }),
       );
       let stopping = false;
@@ -96,6 +97,8 @@ export interface BannerInfo {
   accounts: number;
   /** Where the browsable API reference is served, if this process serves the API. */
   apiReference: string | null;
+  /** The web inbox's one-time sign-in link, if this start minted one. */
+  inbox?: string | null;
 }
 
 /** What `tapback serve` prints once listening: where, on what, and a first command that works as shown. */
@@ -143,6 +146,13 @@ export function banner(info: BannerInfo): string {
     lines.push(
       ``,
       `Accounts: ${boot.email}${more}. Create a key pair with: npx tapback keys create --account ${boot.email}`,
+    );
+  }
+  if (info.inbox !== undefined && info.inbox !== null) {
+    lines.push(
+      ``,
+      `Inbox: ${info.inbox}`,
+      `  (signs a browser in once, within 15 minutes; a new link: npx tapback inbox link)`,
     );
   }
   return `${lines.join('\n')}\n\n`;

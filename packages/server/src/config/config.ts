@@ -47,6 +47,8 @@ export interface Config {
   queueLimit: number;
   /** Failed authentications a minute per client address before they get 429; 0 is off. */
   authFailureLimit: number;
+  /** The web inbox's sessions: how long one lasts after sign-in. */
+  session: { ttlMs: number };
   /** What the pruner deletes, by age in days; 0 keeps it forever. */
   retention: { webhookLogDays: number; messagesDays: number };
   /** How long after a send an official SDK retry of it replays it instead of storing again. */
@@ -77,7 +79,7 @@ export interface Config {
     concurrencyPerAccount: number;
   };
   /** Media objects fetched from a URL (`POST /api/upload-media-object`, group photos). */
-  media: { maxBytes: number; fetchTimeoutMs: number };
+  media: { maxBytes: number; fetchTimeoutMs: number; /** `POST /api/upload-file`. */ uploadMaxBytes: number };
   /**
    * Tapback's base URL as networks reach it (BlueBubbles webhooks, attachment links), without a
    * trailing slash; absent: `http://<host>:<port>` where the server listens.
@@ -504,6 +506,15 @@ export const CONFIG_KEYS = {
     description:
       'Private address ranges that webhook, callback and media URLs may reach (comma list of CIDRs, or `none`; set but empty also means none). The default allows loopback for local development; production sets `none`.',
   },
+  sessionTtlMs: {
+    env: 'TAPBACK_SESSION_TTL_MS',
+    kind: 'int',
+    default: '43200000',
+    min: 60_000,
+    max: 2_592_000_000,
+    description:
+      'How long a web inbox session lasts after sign-in (default 12 h); it ends earlier on sign-out, when its key pair or token is revoked, or with its token’s expiry.',
+  },
   secretKey: {
     env: 'TAPBACK_SECRET_KEY',
     kind: 'string',
@@ -567,6 +578,15 @@ export const CONFIG_KEYS = {
     max: 600_000,
     description:
       'A media fetch (connect, headers and the whole body) taking longer is aborted with `media_fetch_failed`.',
+  },
+  uploadMaxBytes: {
+    env: 'TAPBACK_UPLOAD_MAX_BYTES',
+    kind: 'int',
+    default: '104857600',
+    min: 1,
+    max: 1_073_741_824,
+    description:
+      'Largest file `POST /api/upload-file` accepts (100 MB, as Sendblue). A larger one is refused with `413 payload_too_large` naming `file`, and nothing is kept.',
   },
 } as const satisfies Record<string, KeySpec>;
 
@@ -735,6 +755,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     },
     queueLimit: int('queueLimit'),
     authFailureLimit: int('authFailureLimit'),
+    session: { ttlMs: int('sessionTtlMs') },
     retention: { webhookLogDays: int('retentionDays'), messagesDays: int('retentionMessagesDays') },
     retryMatchWindowMs: int('retryMatchWindowMs'),
     listRateLimit: { max: int('listRateMax'), windowMs: int('listRateWindowMs') },
@@ -760,7 +781,11 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       concurrencyPerDestination: perDestination,
       concurrencyPerAccount: perAccount,
     },
-    media: { maxBytes: int('mediaMaxBytes'), fetchTimeoutMs: int('mediaFetchTimeoutMs') },
+    media: {
+      maxBytes: int('mediaMaxBytes'),
+      fetchTimeoutMs: int('mediaFetchTimeoutMs'),
+      uploadMaxBytes: int('uploadMaxBytes'),
+    },
   };
   return deepFreeze(config);
 }

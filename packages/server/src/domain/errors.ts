@@ -69,8 +69,19 @@ export const ERROR_REGISTRY = {
   },
   unauthorized: { status: 401, errorCode: null, summary: 'Credentials are missing, wrong or revoked.' },
   forbidden: { status: 403, errorCode: null, summary: 'The credentials may not perform this operation.' },
+  csrf_failed: {
+    status: 403,
+    errorCode: null,
+    summary:
+      'A request authenticated by the inbox session cookie lacks the session’s `x-csrf-token` header, or comes from another origin.',
+  },
   not_found: { status: 404, errorCode: null, summary: 'No such resource for this account.' },
   route_not_found: { status: 404, errorCode: null, summary: 'No such route.' },
+  inbox_not_built: {
+    status: 404,
+    errorCode: null,
+    summary: 'The web inbox bundle is missing (a source checkout never built): run `npm run build`.',
+  },
   method_not_allowed: { status: 405, errorCode: null, summary: 'The route does not accept this method.' },
   contact_exists: {
     status: 409,
@@ -207,6 +218,10 @@ export const errors = {
       'Unauthorized: send valid sb-api-key-id and sb-api-secret-key headers, or Authorization: Bearer <token>',
     ),
   forbidden: (operation: string) => new AppError('forbidden', `These credentials may not ${operation}`),
+  /** Cookie authentication's CSRF rules (api/session-auth.ts); `reason` says which failed. */
+  csrfFailed: (reason: string) => new AppError('csrf_failed', `CSRF check failed: ${reason}`),
+  inboxNotBuilt: () =>
+    new AppError('inbox_not_built', 'The web inbox is not built in this checkout: run `npm run build`, then restart'),
   /** `/metrics` beyond loopback: its own token, never an account's credentials. */
   metricsUnauthorized: () =>
     new AppError('unauthorized', 'Unauthorized: send Authorization: Bearer <TAPBACK_METRICS_TOKEN>'),
@@ -234,6 +249,9 @@ export const errors = {
   requestTimeout: () => new AppError('request_timeout', 'The request headers did not arrive in time'),
   headersTooLarge: () => new AppError('headers_too_large', 'The request headers exceed the size limit'),
   payloadTooLarge: () => fieldError('payload_too_large', 'body', 'exceeds the size limit'),
+  /** An uploaded file (a multipart part) over its limit: the request is too large, and the part is named. */
+  fileTooLarge: (field: string, maxBytes: number) =>
+    fieldError('payload_too_large', field, `is larger than ${maxBytes} bytes`),
   unsupportedMediaType: () =>
     fieldError(
       'unsupported_media_type',

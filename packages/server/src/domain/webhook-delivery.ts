@@ -69,6 +69,16 @@ export interface WebhookAttempt {
   durationMs: number;
   httpStatus: number | null;
   error: string | null;
+  /** The headers the attempt was signed with (a shared `sb-signing-secret` redacted); null on rows older than the log of them. */
+  requestHeaders: Record<string, string> | null;
+  /** At most the first 1,024 bytes of the answer's body (UTF-8, lossy); null when no answer came. */
+  responseExcerpt: string | null;
+  responseContentType: string | null;
+}
+
+/** One delivery with what it sends: the exact payload and its log. */
+export interface WebhookDeliveryDetail extends WebhookDeliveryLog {
+  payload: string;
 }
 
 export interface WebhookDeliveryLog extends WebhookDelivery {
@@ -90,9 +100,12 @@ export type WebhookOutcome =
   /** 410 Gone: the endpoint is disabled and its pending deliveries with it. */
   | { kind: 'gone' };
 
+/** What an attempt logs beyond its outcome; absent is null (callers that record bare outcomes). */
+type AttemptBodies = 'requestHeaders' | 'responseExcerpt' | 'responseContentType';
+
 export interface WebhookAttemptResult {
   deliveryId: number;
-  attempt: Omit<WebhookAttempt, 'attempt'>;
+  attempt: Omit<WebhookAttempt, 'attempt' | AttemptBodies> & Partial<Pick<WebhookAttempt, AttemptBodies>>;
   outcome: WebhookOutcome;
   now: number;
 }

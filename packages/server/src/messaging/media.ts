@@ -18,6 +18,17 @@ export interface MediaLimits {
   maxBytes: number;
   /** `TAPBACK_MEDIA_FETCH_TIMEOUT_MS`: the whole fetch, body included. */
   fetchTimeoutMs: number;
+  /** `TAPBACK_UPLOAD_MAX_BYTES`: a file sent to `POST /api/upload-file`; `maxBytes` when absent. */
+  uploadMaxBytes?: number;
+}
+
+/** A file a client sent as bytes (a multipart part). */
+export interface UploadedFile {
+  bytes: Buffer;
+  /** The part's declared type. */
+  contentType: string;
+  /** The part's file name, as the client gave it. */
+  filename: string;
 }
 
 export interface MediaServiceDeps {
@@ -38,6 +49,31 @@ export class MediaService {
   /** `POST /api/upload-media-object`. */
   async upload(caller: Caller, mediaUrl: string): Promise<MediaObject> {
     const media = await this.fetch(caller, mediaUrl, 'media_url', isAllowedMediaType);
+    return this.deps.store.saveMedia(media);
+  }
+
+  /** The largest file `POST /api/upload-file` takes. */
+  get uploadMaxBytes(): number {
+    return this.deps.limits.uploadMaxBytes ?? this.deps.limits.maxBytes;
+  }
+
+  /**
+   * `POST /api/upload-file`: keeps a file the client sent, under the same type allow-list as a
+   * fetched one (by its declared type) but within `uploadMaxBytes`, the upload's own limit. The
+   * caller has already cut the part off at that limit; this checks again, so no path stores more.
+   */
+  async uploadFile(caller: Caller, file: UploadedFile, field = 'file'): Promise<MediaObject> {
+    if (file.bytes.length === 0) throw errors.validation(field, 'is empty');
+    if (file.bytes.length > this.uploadMaxBytes) throw errors.fileTooLarge(field, this.uploadMaxBytes);
+    const media = this.stored(caller, {
+      contentType: file.contentType,
+      bytes: file.bytes,
+      path: file.filename,
+      sourceUrl: null,
+      field,
+      allowed: isAllowedMediaType,
+      maxBytes: this.uploadMaxBytes,
+    });
     return this.deps.store.saveMedia(media);
   }
 
@@ -79,12 +115,14 @@ export class MediaService {
       sourceUrl: string | null;
       field: string;
       allowed: (type: string) => boolean;
+      /** The size limit; `TAPBACK_MEDIA_MAX_BYTES` unless given. */
+      maxBytes?: number;
     },
   ): StoredMedia {
     const type = bareContentType(input.contentType);
     if (!input.allowed(type)) throw errors.mediaTypeNotAllowed(input.field, type);
-    if (input.bytes.length > this.deps.limits.maxBytes)
-      throw errors.mediaTooLarge(input.field, this.deps.limits.maxBytes);
+    const maxBytes = input.maxBytes ?? this.deps.limits.maxBytes;
+    if (input.bytes.length > maxBytes) throw errors.mediaTooLarge(input.field, maxBytes);
     return {
       id: newMediaId(),
       accountId: caller.accountId,

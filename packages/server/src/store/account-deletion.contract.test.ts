@@ -40,8 +40,11 @@ const OWNERSHIP: Record<string, (o: Owned) => string> = {
   call_forwarding: (o) => `account_id = ${o.accountId} OR line_id IN (${list(o.lineIds)})`,
   chat_groups: (o) => `account_id = ${o.accountId}`,
   contacts: (o) => `account_id = ${o.accountId}`,
+  conversation_reads: (o) => `account_id = ${o.accountId}`,
+  conversations: (o) => `account_id = ${o.accountId}`,
   early_receipts: (o) => `line IN (${list(o.lineNumbers)})`,
   idempotency_keys: (o) => `account_id = ${o.accountId}`,
+  inbox_sessions: (o) => `account_id = ${o.accountId}`,
   jobs: (o) => `message_id IN (${list(o.messageIds)})`,
   line_event_sources: (o) => `line IN (${list(o.lineNumbers)})`,
   line_health: (o) => `number IN (${list(o.lineNumbers)})`,
@@ -49,10 +52,12 @@ const OWNERSHIP: Record<string, (o: Owned) => string> = {
   location_shares: (o) => `account_id = ${o.accountId} OR line_id IN (${list(o.lineIds)})`,
   media_objects: (o) => `account_id = ${o.accountId}`,
   message_counts: (o) => `account_id = ${o.accountId}`,
+  message_status_history: (o) => `message_id IN (${list(o.messageIds)})`,
   messages: (o) => `account_id = ${o.accountId}`,
   network_chats: (o) => `account_id = ${o.accountId}`,
   network_segments: (o) => `message_id IN (${list(o.messageIds)})`,
   seats: (o) => `account_id = ${o.accountId}`,
+  sign_in_codes: (o) => `account_id = ${o.accountId}`,
   totp_secrets: (o) => `account_id = ${o.accountId}`,
   verify_services: (o) => `account_id = ${o.accountId}`,
   verify_verifications: (o) => `account_id = ${o.accountId}`,
@@ -104,6 +109,10 @@ describe.each(RAW_STORE_BACKENDS)('Store account deletion contract ($name)', (ba
     const rows = [
       `INSERT INTO auth_tokens (token_id, account_id, key_id, token_digest, phone_numbers, created_at, expires_at)
          VALUES ('tok-${n}', ${n}, 'kid-${n}', 'digest-${n}', '[]', ${T0}, ${T0 + 60_000})`,
+      `INSERT INTO inbox_sessions (session_id, session_digest, account_id, key_id, token_id, created_at, expires_at)
+         VALUES ('session-${n}', 'session-digest-${n}', ${n}, 'kid-${n}', 'tok-${n}', ${T0}, ${T0 + 60_000})`,
+      `INSERT INTO sign_in_codes (code_digest, account_id, key_id, created_at, expires_at)
+         VALUES ('code-digest-${n}', ${n}, 'kid-${n}', ${T0}, ${T0 + 60_000})`,
       `INSERT INTO seats (seat_id, account_id, auth_subject, email, created_at)
          VALUES ('seat-${n}', ${n}, 'subject-${n}', 'seat${n}@example.com', ${T0})`,
       `INSERT INTO call_forwarding (line_id, account_id, forwarding_number, updated_at)
@@ -112,6 +121,8 @@ describe.each(RAW_STORE_BACKENDS)('Store account deletion contract ($name)', (ba
          VALUES (${lineId}, '${CONTACT}', ${n}, 'share-${n}', ${T0})`,
       `INSERT INTO early_receipts (line, network_id, patch, received_at) VALUES ('${line}', 'net-${n}', '{}', ${T0})`,
       `INSERT INTO line_event_sources (line, mode, changed_at) VALUES ('${line}', 'polling', ${T0})`,
+      `INSERT INTO conversation_reads (account_id, line, group_id, number, read_at)
+         VALUES (${n}, '${line}', '', '${CONTACT}', ${T0})`,
       `INSERT INTO line_health (number, status, changed_at, worker_id) VALUES ('${line}', 'CONNECTED', ${T0}, 'w')`,
       `INSERT INTO network_chats (line, chat_id, account_id, group_id, created_at)
          VALUES ('${line}', 'chat-${n}', ${n}, 'group-${n}', ${T0})`,

@@ -10,14 +10,17 @@ import type { LinesPort } from './ports/lines-port.js';
 import type { MediaPort } from './ports/media-port.js';
 import type { MessagesPort } from './ports/messages-port.js';
 import type { WebhooksPort } from './ports/webhooks-port.js';
+import type { WebhookDeliveryDetailPort } from './ports/webhook-delivery-detail-port.js';
 import type { CallForwardingPort } from './ports/call-forwarding-port.js';
 import type { NetworkChatsPort } from './ports/network-chats-port.js';
 import type { LocationSharesPort } from './ports/location-shares-port.js';
 import type { SeatsPort } from './ports/seats-port.js';
 import type { TokensPort } from './ports/tokens-port.js';
+import type { SessionsPort } from './ports/sessions-port.js';
 import type { TotpPort } from './ports/totp-port.js';
 import type { VerifyPort } from './ports/verify-port.js';
 import type { RetentionPort } from './ports/retention-port.js';
+import type { ConversationsPort } from './ports/conversations-port.js';
 import type { QueueStatsPort } from './ports/queue-stats-port.js';
 import type { Store } from './store.js';
 
@@ -46,8 +49,21 @@ const PORT_METHODS = {
     'nextVerificationExpiry',
   ]),
   retention: methods<RetentionPort>()(['pruneWebhookLog', 'pruneIdempotencyKeys', 'pruneMessages']),
+  conversations: methods<ConversationsPort>()([
+    'listConversations',
+    'markConversationRead',
+    'searchMessages',
+    'messageTimeline',
+  ]),
   totp: methods<TotpPort>()(['createTotpSecret', 'listTotpSecrets', 'getTotpSecret', 'deleteTotpSecret']),
   tokens: methods<TokensPort>()(['createAuthToken', 'revokeAuthToken', 'findAuthToken']),
+  sessions: methods<SessionsPort>()([
+    'createSession',
+    'findSession',
+    'deleteSession',
+    'createSignInCode',
+    'exchangeSignInCode',
+  ]),
   seats: methods<SeatsPort>()(['listSeats', 'countSeats', 'findSeat']),
   locationShares: methods<LocationSharesPort>()(['requestLocationShare', 'getLocationShare', 'listLocationShares']),
   callForwarding: methods<CallForwardingPort>()(['getCallForwarding', 'setCallForwarding', 'clearCallForwarding']),
@@ -112,6 +128,7 @@ const PORT_METHODS = {
   events: methods<EventsPort>()(['publishEvents', 'onEvents', 'watchAccountEvents', 'isAccountWatched']),
   media: methods<MediaPort>()(['saveMedia', 'getMedia', 'renameGroup', 'setGroupPhoto']),
   queueStats: methods<QueueStatsPort>()(['queueStats']),
+  webhookDeliveryDetail: methods<WebhookDeliveryDetailPort>()(['getWebhookDelivery']),
   webhooks: methods<WebhooksPort>()([
     'getWebhookConfig',
     'updateWebhookConfig',

@@ -9,14 +9,30 @@ import type { ContactRecordsPort } from './ports/contact-records-port.js';
 import type { LinesPort } from './ports/lines-port.js';
 import type { MediaPort } from './ports/media-port.js';
 import type { WebhooksPort } from './ports/webhooks-port.js';
+import type { WebhookDeliveryDetailPort } from './ports/webhook-delivery-detail-port.js';
 import type { CallForwardingPort } from './ports/call-forwarding-port.js';
 import type { NetworkChatsPort } from './ports/network-chats-port.js';
 import type { LocationSharesPort } from './ports/location-shares-port.js';
 import type { SeatsPort } from './ports/seats-port.js';
 import type { TokensPort } from './ports/tokens-port.js';
+import type { SessionsPort } from './ports/sessions-port.js';
+import {
+  createSession,
+  createSignInCode,
+  deleteSession,
+  exchangeSignInCode,
+  findSession,
+} from './queries/session-queries.js';
 import type { TotpPort } from './ports/totp-port.js';
 import type { VerifyPort } from './ports/verify-port.js';
 import type { RetentionPort } from './ports/retention-port.js';
+import type { ConversationsPort } from './ports/conversations-port.js';
+import {
+  listConversations,
+  markConversationRead,
+  messageTimeline,
+  searchMessages,
+} from './queries/conversation-queries.js';
 import { pruneIdempotencyKeys, pruneMessages, pruneWebhookLog } from './queries/retention-queries.js';
 import { createTotpSecret, deleteTotpSecret, getTotpSecret, listTotpSecrets } from './queries/totp-queries.js';
 import {
@@ -85,7 +101,7 @@ import {
 } from './queries/line-queries.js';
 import type { PlanOf } from './queries/query-plan.js';
 import { getWebhookConfig, removeWebhookEndpoints, updateWebhookConfig } from './queries/webhook-config-queries.js';
-import { listWebhookDeliveries, replayWebhookDelivery } from './queries/webhook-log-queries.js';
+import { getWebhookDelivery, listWebhookDeliveries, replayWebhookDelivery } from './queries/webhook-log-queries.js';
 
 /** How a backend runs plans for the ports: alone, or in a transaction of their own. */
 export interface PlanRunner {
@@ -100,6 +116,7 @@ export type PlanPorts = Omit<AccountsPort, 'findApiKey'> &
   VerifyPort &
   TotpPort &
   Omit<TokensPort, 'findAuthToken'> &
+  SessionsPort &
   SeatsPort &
   LocationSharesPort &
   CallForwardingPort &
@@ -109,7 +126,9 @@ export type PlanPorts = Omit<AccountsPort, 'findApiKey'> &
   ContactRecordsPort &
   MediaPort &
   RetentionPort &
+  ConversationsPort &
   QueueStatsPort &
+  WebhookDeliveryDetailPort &
   Pick<
     WebhooksPort,
     | 'getWebhookConfig'
@@ -139,6 +158,10 @@ export function planPorts(
     createAccount: (input) => write(plans.run(createAccount, input)),
     findAccountByEmail: (email) => plans.run(findAccountByEmail, email),
     listAccounts: () => plans.run(listAccounts),
+    listConversations: (accountId, query) => plans.run(listConversations, accountId, query),
+    markConversationRead: (accountId, key, at) => plans.transaction(markConversationRead, accountId, key, at),
+    searchMessages: (accountId, query) => plans.run(searchMessages, accountId, query),
+    messageTimeline: (accountId, handle) => plans.run(messageTimeline, accountId, handle),
     resetAccountData: (accountId) => plans.transaction(resetAccountData, accountId),
     deleteAccount: (accountId, options) => write(plans.transaction(deleteAccount, accountId, options)),
     createApiKey: (input) => write(plans.run(createApiKey, input)),
@@ -146,6 +169,11 @@ export function planPorts(
     revokeApiKey: (keyId, now) => write(plans.run(revokeApiKey, keyId, now)),
     createAuthToken: (input) => write(plans.run(createAuthToken, input)),
     revokeAuthToken: (accountId, tokenId, now) => write(plans.run(revokeAuthToken, accountId, tokenId, now)),
+    createSession: (input) => plans.run(createSession, input),
+    findSession: (digest) => plans.run(findSession, digest),
+    deleteSession: (digest) => plans.run(deleteSession, digest),
+    createSignInCode: (input) => plans.run(createSignInCode, input),
+    exchangeSignInCode: (codeDigest, session) => plans.transaction(exchangeSignInCode, codeDigest, session),
     listSeats: (accountId, filter, now) => plans.run(listSeats, accountId, filter, now),
     countSeats: (accountId, filter, now) => plans.run(countSeats, accountId, filter, now),
     findSeat: (accountId, id, now) => plans.run(findSeat, accountId, id, now),
@@ -197,6 +225,7 @@ export function planPorts(
     removeWebhookEndpoints: (accountId, input) => plans.transaction(removeWebhookEndpoints, accountId, input),
     listWebhookDeliveries: (accountId, query) => plans.run(listWebhookDeliveries, accountId, query),
     replayWebhookDelivery: (accountId, id, now) => plans.run(replayWebhookDelivery, accountId, id, now),
+    getWebhookDelivery: (accountId, id) => plans.run(getWebhookDelivery, accountId, id),
     createVerifyService: (service) => plans.run(createVerifyService, service),
     getVerifyService: (accountId, sid) => plans.run(getVerifyService, accountId, sid),
     listVerifyServices: (accountId, page) => plans.run(listVerifyServices, accountId, page),

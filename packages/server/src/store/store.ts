@@ -10,14 +10,17 @@ import type { LinesPort } from './ports/lines-port.js';
 import type { MediaPort } from './ports/media-port.js';
 import type { MessagesPort } from './ports/messages-port.js';
 import type { WebhooksPort } from './ports/webhooks-port.js';
+import type { WebhookDeliveryDetailPort } from './ports/webhook-delivery-detail-port.js';
 import type { CallForwardingPort } from './ports/call-forwarding-port.js';
 import type { NetworkChatsPort } from './ports/network-chats-port.js';
 import type { LocationSharesPort } from './ports/location-shares-port.js';
 import type { SeatsPort } from './ports/seats-port.js';
 import type { TokensPort } from './ports/tokens-port.js';
+import type { SessionsPort } from './ports/sessions-port.js';
 import type { TotpPort } from './ports/totp-port.js';
 import type { VerifyPort } from './ports/verify-port.js';
 import type { RetentionPort } from './ports/retention-port.js';
+import type { ConversationsPort } from './ports/conversations-port.js';
 import type { QueueStatsPort } from './ports/queue-stats-port.js';
 
 /**
@@ -40,9 +43,11 @@ export interface Store
     ContactsPort,
     ContactRecordsPort,
     WebhooksPort,
+    WebhookDeliveryDetailPort,
     MediaPort,
     EventsPort,
     TokensPort,
+    SessionsPort,
     SeatsPort,
     LocationSharesPort,
     CallForwardingPort,
@@ -50,7 +55,8 @@ export interface Store
     VerifyPort,
     TotpPort,
     QueueStatsPort,
-    RetentionPort {
+    RetentionPort,
+    ConversationsPort {
   /** What differs between backends, as data rather than `if (dialect)` checks. */
   readonly capabilities: StoreCapabilities;
   migrate(): Promise<void>;

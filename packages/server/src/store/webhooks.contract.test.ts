@@ -219,7 +219,16 @@ describe.each(STORE_BACKENDS)('Store webhooks contract ($name)', (backend) => {
       nextAttemptAt: null,
     });
     expect(d?.attemptLog).toEqual([
-      { attempt: 1, startedAt: T0 + 10, durationMs: 7, httpStatus: null, error: 'timed out after 15000 ms' },
+      {
+        attempt: 1,
+        startedAt: T0 + 10,
+        durationMs: 7,
+        httpStatus: null,
+        error: 'timed out after 15000 ms',
+        requestHeaders: null,
+        responseExcerpt: null,
+        responseContentType: null,
+      },
     ]);
     const q = { limit: 10, offset: 0 };
     expect((await store.listWebhookDeliveries(a.id, { ...q, status: 'failed' })).total).toBe(1);

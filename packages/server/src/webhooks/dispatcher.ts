@@ -271,6 +271,9 @@ export class Dispatcher {
           durationMs: result.durationMs,
           httpStatus: result.kind === 'response' ? result.status : null,
           error,
+          requestHeaders: loggedHeaders(headers),
+          responseExcerpt: result.kind === 'response' ? result.excerpt : null,
+          responseContentType: result.kind === 'response' ? result.contentType : null,
         },
         outcome,
         now,
@@ -281,6 +284,18 @@ export class Dispatcher {
       });
   }
 }
+
+/**
+ * The headers an attempt was signed with, as the delivery log keeps them: the plain shared secret
+ * (`sb-signing-secret`) is redacted, since the log is not where secrets are kept.
+ */
+export function loggedHeaders(headers: Record<string, string>): Record<string, string> {
+  const logged = { ...headers };
+  if (logged['sb-signing-secret'] !== undefined) logged['sb-signing-secret'] = REDACTED;
+  return logged;
+}
+
+export const REDACTED = '[redacted]';
 
 /** Adds `by` to a count, dropping it at zero so the maps hold only what is in flight. */
 function adjust<K>(counts: Map<K, number>, key: K, by: number): void {

@@ -8,9 +8,18 @@ import {
   type Lookup,
 } from './ssrf-guard.js';
 import { parseRetryAfter } from './retry-schedule.js';
+import { readExcerpt } from './response-excerpt.js';
 
 export type SendResult =
-  | { kind: 'response'; status: number; retryAfterMs: number | undefined; durationMs: number }
+  | {
+      kind: 'response';
+      status: number;
+      retryAfterMs: number | undefined;
+      durationMs: number;
+      /** The first 1,024 bytes of the body (response-excerpt.ts). */
+      excerpt: string;
+      contentType: string | null;
+    }
   /** No HTTP status: refused, reset, timed out, or `blocked` by the SSRF guard (never retried). */
   | { kind: 'error'; error: string; blocked: boolean; durationMs: number };
 
@@ -22,9 +31,6 @@ export interface HttpSenderOptions {
   lookup?: Lookup;
   dial?: GuardedConnectorOptions['dial'];
 }
-
-/** The most of a response body read (and discarded) before the connection is dropped. */
-const MAX_RESPONSE_BYTES = 64 * 1024;
 
 /**
  * POSTs to user-supplied URLs: through the SSRF guard, never following redirects (a 3xx is just
@@ -59,14 +65,19 @@ export class HttpSender {
         dispatcher: this.agent,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
-      await response.body.dump({ limit: MAX_RESPONSE_BYTES }).catch(() => undefined);
+      // Only the excerpt is read: a larger answer's connection is dropped rather than drained, and a
+      // slow one is cut by the attempt's timeout, so neither holds a dispatcher slot.
+      const excerpt = await readExcerpt(response.body);
       const retryAfter = response.headers['retry-after'];
+      const contentType = response.headers['content-type'];
       // Wall time on purpose: a Retry-After date is the receiver's real time, not the server's clock.
       return {
         kind: 'response',
         status: response.statusCode,
         retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, Date.now()),
         durationMs: elapsed(),
+        excerpt,
+        contentType: (Array.isArray(contentType) ? contentType[0] : contentType) ?? null,
       };
     } catch (error) {
       return {

@@ -25,7 +25,19 @@ export interface RawStoreBackend {
   create(): Promise<RawStoreInstance>;
 }
 
-const BOOKKEEPING = new Set(['schema_migrations', 'sqlite_sequence', 'sqlite_stat1', 'sqlite_stat4']);
+const BOOKKEEPING = new Set([
+  'schema_migrations',
+  'sqlite_sequence',
+  'sqlite_stat1',
+  'sqlite_stat4',
+  // SQLite's full-text index of messages (migration 0022) and its internal tables: index
+  // structures over messages, with no rows of an account of their own.
+  'messages_fts',
+  'messages_fts_config',
+  'messages_fts_data',
+  'messages_fts_docsize',
+  'messages_fts_idx',
+]);
 
 export const rawSqliteBackend: RawStoreBackend = {
   name: 'sqlite',

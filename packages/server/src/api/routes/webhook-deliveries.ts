@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errors } from '../../domain/errors.js';
 import type { WebhooksPort } from '../../store/ports/webhooks-port.js';
+import type { WebhookDeliveryDetailPort } from '../../store/ports/webhook-delivery-detail-port.js';
 import type { WebhookDelivery, WebhookDeliveryLog } from '../../domain/webhook-delivery.js';
 import { callerOf } from '../auth.js';
 import { ERROR_RESPONSES } from '../schemas/message-schema.js';
 import {
+  DeliveryDetailResponse,
   DeliveryListResponse,
   DeliveryParams,
   DeliveryQuerySchema,
@@ -12,7 +14,7 @@ import {
 } from '../schemas/webhook-schema.js';
 
 export interface WebhookDeliveryRouteDeps {
-  store: WebhooksPort;
+  store: WebhooksPort & WebhookDeliveryDetailPort;
   now: () => number;
   /** Wakes the dispatcher after a replay is queued. */
   onQueued: () => void;
@@ -59,6 +61,38 @@ export const webhookDeliveryRoutes: FastifyPluginAsyncTypebox<WebhookDeliveryRou
     },
   );
 
+  app.get(
+    '/api/account/webhooks/deliveries/:id',
+    {
+      schema: {
+        summary: 'Retrieve a webhook delivery',
+        description:
+          'One delivery as in the list, plus the request it sends: url, signed headers and the exact JSON body.',
+        tags: TAG,
+        operationId: 'webhooks.deliveries.retrieve',
+        params: DeliveryParams,
+        response: { 200: DeliveryDetailResponse, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const d = await store.getWebhookDelivery(callerOf(request).accountId, request.params.id);
+      if (d === undefined) throw errors.notFound('Webhook delivery');
+      const last = d.attemptLog.at(-1);
+      return {
+        status: 'OK' as const,
+        data: {
+          ...toWireDelivery(d),
+          request: {
+            url: d.url,
+            // Timestamp and signature differ per attempt; before the first, only what every attempt shares.
+            headers: last?.requestHeaders ?? { 'content-type': 'application/json', 'webhook-id': d.webhookId },
+            body: d.payload,
+          },
+        },
+      };
+    },
+  );
+
   app.post(
     '/api/account/webhooks/deliveries/:id/replay',
     {
@@ -93,7 +127,7 @@ export const webhookDeliveryRoutes: FastifyPluginAsyncTypebox<WebhookDeliveryRou
 
 const iso = (t: number): string => new Date(t).toISOString();
 
-function toWireDelivery(d: WebhookDelivery & Partial<Pick<WebhookDeliveryLog, 'attemptLog'>>) {
+export function toWireDelivery(d: WebhookDelivery & Partial<Pick<WebhookDeliveryLog, 'attemptLog'>>) {
   return {
     id: d.id,
     webhook_id: d.webhookId,
@@ -115,6 +149,8 @@ function toWireDelivery(d: WebhookDelivery & Partial<Pick<WebhookDeliveryLog, 'a
       http_status: a.httpStatus,
       latency_ms: a.durationMs,
       error: a.error,
+      response_excerpt: a.responseExcerpt,
+      response_content_type: a.responseContentType,
     })),
   };
 }

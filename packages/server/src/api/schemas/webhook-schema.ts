@@ -112,6 +112,13 @@ export const DeliverySchema = Type.Object({
       http_status: Nullable(Type.Integer()),
       latency_ms: Type.Integer(),
       error: Nullable(Type.String()),
+      response_excerpt: Nullable(
+        Type.String({
+          description:
+            'Tapback: at most the first 1,024 bytes of the answer body (UTF-8, lossy); null when no answer came',
+        }),
+      ),
+      response_content_type: Nullable(Type.String({ description: "Tapback: the answer's content-type header" })),
     }),
   ),
 });
@@ -125,6 +132,23 @@ export const DeliveryListResponse = Type.Object({
     offset: Type.Integer(),
     hasMore: Type.Boolean(),
   }),
+});
+
+export const DeliveryDetailResponse = Type.Object({
+  status: Type.Literal('OK'),
+  data: Type.Intersect([
+    DeliverySchema,
+    Type.Object({
+      request: Type.Object({
+        url: Type.String(),
+        headers: Type.Record(Type.String(), Type.String(), {
+          description:
+            'The headers the latest attempt was signed with (`sb-signing-secret` redacted); before any attempt, only content-type and webhook-id',
+        }),
+        body: Type.String({ description: 'The exact JSON payload POSTed, the same bytes on every attempt' }),
+      }),
+    }),
+  ]),
 });
 
 export const DeliveryParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });

@@ -94,7 +94,19 @@ export async function importIntoPostgres(
 }
 
 /** Kept by triggers as the rows above are copied (migrations/0004_message_counts.sql): never copied. */
-const DERIVED = new Set(['message_counts']);
+const DERIVED = new Set([
+  'message_counts',
+  // Rebuilt by the triggers of migrations 0021 and 0022 as messages are copied (the status history
+  // starts again from each message's current status); SQLite's FTS5 index and its own tables are
+  // PostgreSQL's expression index there.
+  'conversations',
+  'message_status_history',
+  'messages_fts',
+  'messages_fts_data',
+  'messages_fts_idx',
+  'messages_fts_docsize',
+  'messages_fts_config',
+]);
 
 function rank(table: string): number {
   const i = ORDER.indexOf(table);

@@ -17,6 +17,7 @@ import { disableAfterGone } from '../queries/webhook-outbox-queries.js';
 import { type Db, inTransaction } from './postgres-connection.js';
 import { runPlan } from './postgres-plan-runner.js';
 import { DELIVERY_COLUMNS, type DeliveryRow, deliveryFromRow } from '../webhook-delivery-row.js';
+import { attemptHeadersJson } from '../webhook-attempt-log.js';
 
 /**
  * A pending delivery `d` is held back while an earlier one of the same message goes to the same
@@ -48,11 +49,14 @@ const CLAIM_PLAN = 'SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = o
  */
 const RECORD_SQL = `WITH t AS (
     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::integer[], $4::integer[], $5::text[], $6::text[],
-                         $7::bigint[], $8::bigint[])
-      AS t(id, started_at, duration_ms, http_status, error, status, next_attempt_at, now)),
+                         $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::text[])
+      AS t(id, started_at, duration_ms, http_status, error, status, next_attempt_at, now,
+           request_headers, response_excerpt, response_content_type)),
   d AS (SELECT w.id, w.attempts, w.status FROM webhook_deliveries w JOIN t ON t.id = w.id ORDER BY w.id FOR UPDATE OF w),
-  a AS (INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, http_status, error)
-          SELECT d.id, d.attempts + 1, t.started_at, t.duration_ms, t.http_status, t.error FROM d JOIN t ON t.id = d.id),
+  a AS (INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, http_status, error,
+                                       request_headers, response_excerpt, response_content_type)
+          SELECT d.id, d.attempts + 1, t.started_at, t.duration_ms, t.http_status, t.error,
+                 t.request_headers, t.response_excerpt, t.response_content_type FROM d JOIN t ON t.id = d.id),
   u AS (UPDATE webhook_deliveries w SET status = t.status, attempts = d.attempts + 1, next_attempt_at = t.next_attempt_at,
           leased_by = NULL, last_error = t.error, last_http_status = t.http_status, updated_at = t.now
           FROM t JOIN d ON d.id = t.id WHERE w.id = d.id AND d.status = 'pending')
@@ -68,6 +72,9 @@ function recordParams(items: readonly WebhookAttemptResult[]): unknown[][] {
     items.map((r) => deliveryStatusAfter(r.outcome)),
     items.map((r) => (r.outcome.kind === 'retry' ? r.outcome.at : null)),
     items.map((r) => r.now),
+    items.map((r) => attemptHeadersJson(r.attempt)),
+    items.map((r) => r.attempt.responseExcerpt ?? null),
+    items.map((r) => r.attempt.responseContentType ?? null),
   ];
 }
 
@@ -231,9 +238,20 @@ export class PostgresWebhookOutbox implements Pick<
         if (d === undefined) continue;
         const a = r.attempt;
         await c.query(
-          `INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, http_status, error)
-           VALUES ($1, $2, $3, $4, $5, $6)`,
-          [d.id, d.attempts + 1, a.startedAt, a.durationMs, a.httpStatus, a.error],
+          `INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, http_status, error,
+             request_headers, response_excerpt, response_content_type)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [
+            d.id,
+            d.attempts + 1,
+            a.startedAt,
+            a.durationMs,
+            a.httpStatus,
+            a.error,
+            attemptHeadersJson(a),
+            a.responseExcerpt ?? null,
+            a.responseContentType ?? null,
+          ],
         );
         const o = r.outcome;
         const status = deliveryStatusAfter(o);

@@ -60,6 +60,8 @@ export function* deleteAccount(q: QB, accountId: number, options: { force: boole
   count('totp_secrets', yield* run(q.deleteFrom('totp_secrets').where('account_id', '=', accountId)));
   count('account_settings', yield* run(q.deleteFrom('account_settings').where('account_id', '=', accountId)));
   count('seats', yield* run(q.deleteFrom('seats').where('account_id', '=', accountId)));
+  count('inbox_sessions', yield* run(q.deleteFrom('inbox_sessions').where('account_id', '=', accountId)));
+  count('sign_in_codes', yield* run(q.deleteFrom('sign_in_codes').where('account_id', '=', accountId)));
   count('auth_tokens', yield* run(q.deleteFrom('auth_tokens').where('account_id', '=', accountId)));
   count('api_keys', yield* run(q.deleteFrom('api_keys').where('account_id', '=', accountId)));
 

@@ -1,4 +1,4 @@
-import { type Expression, type SqlBool, sql } from 'kysely';
+import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
 
 /**
  * What a plan must say differently to each dialect, as values a plan reads rather than checks on
@@ -21,6 +21,18 @@ export interface DialectValues {
   textIn(column: Expression<string>, values: readonly string[]): Expression<SqlBool>;
   /** What clears a delivery's lease when it stops being pending: a column on PostgreSQL only. */
   readonly releasedLease: { readonly leased_by?: null };
+  /**
+   * A search of messages by words (letters and digits only, at least one): the FROM items that
+   * yield the messages `m` holding every one of `words`, the condition that says so, and the
+   * order newest stored first. SQLite reads its FTS5 index messages_fts, walked by descending id
+   * so a page stops early; PostgreSQL its GIN index on to_tsvector('simple', content) (migration
+   * 0022). Each word is quoted, so none is ever read as query syntax.
+   */
+  wordSearch(words: readonly string[]): {
+    from: RawBuilder<unknown>;
+    where: RawBuilder<SqlBool>;
+    newestFirst: RawBuilder<unknown>;
+  };
 }
 
 export const sqliteValues: DialectValues = {
@@ -28,6 +40,11 @@ export const sqliteValues: DialectValues = {
   idIn: (column, ids) => sql<SqlBool>`${column} in (select value from json_each(${JSON.stringify(ids)}))`,
   textIn: (column, values) => sql<SqlBool>`${column} in (select value from json_each(${JSON.stringify(values)}))`,
   releasedLease: {},
+  wordSearch: (words) => ({
+    from: sql`messages_fts JOIN messages m ON m.id = messages_fts.rowid`,
+    where: sql<SqlBool>`messages_fts MATCH ${words.map((w) => `"${w.replaceAll('"', '""')}"`).join(' ')}`,
+    newestFirst: sql`messages_fts.rowid DESC`,
+  }),
 };
 
 export const postgresValues: DialectValues = {
@@ -35,6 +52,11 @@ export const postgresValues: DialectValues = {
   idIn: (column, ids) => sql<SqlBool>`${column} = any(${ids}::bigint[])`,
   textIn: (column, values) => sql<SqlBool>`${column} = any(${values}::text[])`,
   releasedLease: { leased_by: null },
+  wordSearch: (words) => ({
+    from: sql`messages m`,
+    where: sql<SqlBool>`to_tsvector('simple', m.content) @@ plainto_tsquery('simple', ${words.join(' ')})`,
+    newestFirst: sql`m.id DESC`,
+  }),
 };
 
 /** A boolean column's value as either dialect returns it (0/1 on SQLite). */

@@ -7,6 +7,22 @@ import type { ColumnType, Generated } from 'kysely';
  * pool (postgres-pool.ts). Only the columns some plan uses are listed.
  */
 export interface TapbackSchema {
+  inbox_sessions: {
+    session_id: string;
+    session_digest: string;
+    account_id: number;
+    key_id: string;
+    token_id: string | null;
+    created_at: number;
+    expires_at: number;
+  };
+  sign_in_codes: {
+    code_digest: string;
+    account_id: number;
+    key_id: string;
+    created_at: number;
+    expires_at: number;
+  };
   auth_tokens: {
     token_id: string;
     account_id: number;
@@ -144,6 +160,39 @@ export interface TapbackSchema {
     created_at: number;
     /** Read by the retention pruner (retention-queries.ts) with the columns the message counts key on. */
     status: string;
+    /** Searched by word (conversation-queries.ts). */
+    content: string;
+  };
+  /**
+   * A conversation per account, line and peer (group_id '' with the contact's number, or the
+   * group's id with number ''), pointing at its newest message; kept by triggers (migration 0021).
+   */
+  conversations: {
+    id: Generated<number>;
+    account_id: number;
+    line: string;
+    group_id: string;
+    number: string;
+    last_message_id: number;
+    last_message_at: number;
+    service: string;
+  };
+  /** The account's read mark of a conversation, by the conversation's key (migration 0021). */
+  conversation_reads: {
+    account_id: number;
+    line: string;
+    group_id: string;
+    number: string;
+    read_at: number;
+  };
+  /** Every status a message took, in order (id); kept by triggers (migration 0022). */
+  message_status_history: {
+    id: Generated<number>;
+    message_id: number;
+    status: string;
+    at: number;
+    error_code: number | null;
+    error_message: string | null;
   };
   /** A message's network receipts, deleted with it by the retention pruner. */
   network_segments: {
@@ -240,6 +289,11 @@ export interface TapbackSchema {
     duration_ms: number;
     http_status: number | null;
     error: string | null;
+    /** JSON object: the headers the attempt was signed with (a shared secret redacted). */
+    request_headers: string | null;
+    /** At most the first 1,024 bytes of the answer's body, as UTF-8; null when none came. */
+    response_excerpt: string | null;
+    response_content_type: string | null;
   };
   verify_services: {
     id: Generated<number>;

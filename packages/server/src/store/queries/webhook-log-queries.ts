@@ -1,6 +1,6 @@
-import type { WebhookDelivery, WebhookDeliveryLog } from '../../domain/webhook-delivery.js';
+import type { WebhookDelivery, WebhookDeliveryDetail, WebhookDeliveryLog } from '../../domain/webhook-delivery.js';
 import type { DeliveryQuery } from '../ports/webhooks-port.js';
-import { attemptsByDelivery } from '../webhook-attempt-log.js';
+import { ATTEMPT_COLUMN_NAMES, attemptsByDelivery } from '../webhook-attempt-log.js';
 import { DELIVERY_COLUMN_NAMES, deliveryFromRow } from '../webhook-delivery-row.js';
 import { type Plan, type QB, all, first } from './query-plan.js';
 
@@ -41,7 +41,7 @@ export function* listWebhookDeliveries(
       : yield* all(
           q
             .selectFrom('webhook_attempts')
-            .select(['delivery_id', 'attempt', 'started_at', 'duration_ms', 'http_status', 'error'])
+            .select(ATTEMPT_COLUMN_NAMES)
             .where((eb) =>
               q.dialectValues.idIn(
                 eb.ref('delivery_id'),
@@ -56,6 +56,22 @@ export function* listWebhookDeliveries(
     deliveries: rows.map((r) => ({ ...deliveryFromRow(r), attemptLog: byDelivery.get(r.id) ?? [] })),
     total: counted?.n ?? 0,
   };
+}
+
+/** One of the account's deliveries with its payload and attempts, by primary key; undefined if not the account's. */
+export function* getWebhookDelivery(q: QB, accountId: number, id: number): Plan<WebhookDeliveryDetail | undefined> {
+  const row = yield* first(
+    q
+      .selectFrom('webhook_deliveries')
+      .select(DELIVERY_COLUMN_NAMES)
+      .where('id', '=', id)
+      .where('account_id', '=', accountId),
+  );
+  if (row === undefined) return undefined;
+  const attempts = yield* all(
+    q.selectFrom('webhook_attempts').select(ATTEMPT_COLUMN_NAMES).where('delivery_id', '=', id).orderBy('attempt'),
+  );
+  return { ...deliveryFromRow(row), payload: row.payload, attemptLog: attemptsByDelivery(attempts).get(id) ?? [] };
 }
 
 /** A copy of the account's delivery (same webhook-id and payload), due at `now`; one statement. */

@@ -7,6 +7,7 @@ import type { WebhookClaimInput, WebhooksPort } from '../ports/webhooks-port.js'
 import { openSigningSecret, webhookEndpoints, webhookSettingsRow } from '../queries/webhook-config-queries.js';
 import { disableAfterGone } from '../queries/webhook-outbox-queries.js';
 import { DELIVERY_COLUMNS, type DeliveryRow, deliveryFromRow } from '../webhook-delivery-row.js';
+import { attemptHeadersJson } from '../webhook-attempt-log.js';
 import {
   type ClaimCandidate,
   deliveryStatusAfter,
@@ -164,8 +165,9 @@ export class SqliteWebhookOutbox implements Pick<
   /** Inside the group-commit transaction: every attempt finished in one event-loop turn shares it. */
   private recordInTransaction(r: WebhookAttemptResult): void {
     const log = this.stmt(
-      `INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, http_status, error)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, http_status, error,
+         request_headers, response_excerpt, response_content_type)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     // Guarded by status = 'pending': a delivery disabled meanwhile (410, entry removed) stays so.
     // RETURNING: the row's number of attempts (this one included) without reading the row first.
@@ -187,7 +189,17 @@ export class SqliteWebhookOutbox implements Pick<
       if (row === undefined) return;
       d = row;
     }
-    log.run(d.id, d.attempts, a.startedAt, a.durationMs, a.httpStatus, a.error);
+    log.run(
+      d.id,
+      d.attempts,
+      a.startedAt,
+      a.durationMs,
+      a.httpStatus,
+      a.error,
+      attemptHeadersJson(a),
+      a.responseExcerpt ?? null,
+      a.responseContentType ?? null,
+    );
     this.leases.delete(d.id);
     if (o.kind === 'gone') {
       this.plans.run(disableAfterGone, { endpointId: d.endpoint_id, messageId: d.message_id, url: d.url }, r.now);
