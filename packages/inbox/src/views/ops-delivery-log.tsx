@@ -4,22 +4,12 @@ import { api, errorText } from '../api.js';
 import { onEvent, onReconnect } from '../live.js';
 import { count, formatTime } from './ops-format.js';
 import { DeliveryRequestView } from './ops-delivery-request.js';
+import { AttemptResponse, type WebhookAttempt } from './attempt-response.js';
 
 const STATUSES = ['pending', 'succeeded', 'failed', 'disabled'] as const;
 const PAGE = 20;
 /** Message events come in bursts (created, sent, delivered): one read of the log per burst. */
 const DEBOUNCE_MS = 300;
-
-interface Attempt {
-  attempt: number;
-  at: string;
-  http_status: number | null;
-  latency_ms: number;
-  error: string | null;
-  /** At most the first 1,024 bytes of the endpoint's answer; null when none came. */
-  response_excerpt: string | null;
-  response_content_type: string | null;
-}
 
 interface Delivery {
   id: number;
@@ -34,7 +24,7 @@ interface Delivery {
   last_error: string | null;
   replay_of: number | null;
   created_at: string;
-  attempt_log: Attempt[];
+  attempt_log: WebhookAttempt[];
 }
 
 interface DeliveryPage {
@@ -274,12 +264,7 @@ function DeliveryItem({ delivery: d, expanded, onToggle, onReplay }: DeliveryIte
                   <td>{a.latency_ms} ms</td>
                   <td class="ops-wrap">{a.error ?? ''}</td>
                   <td data-testid="response-excerpt">
-                    {a.response_content_type !== null && <span class="ops-muted">{a.response_content_type}</span>}
-                    {a.response_excerpt !== null && a.response_excerpt !== '' && (
-                      <pre class="body-pre" aria-label={`Response body of attempt ${a.attempt}`}>
-                        {a.response_excerpt}
-                      </pre>
-                    )}
+                    <AttemptResponse attempt={a} />
                   </td>
                 </tr>
               ))}

@@ -3,6 +3,7 @@ import { api, errorText } from '../api.js';
 import type { Message } from '../api.js';
 import { formatPhone, fullTime } from '../format.js';
 import './delivery-bodies.css';
+import { AttemptResponse, type WebhookAttempt } from './attempt-response.js';
 
 interface StatusEntry {
   status: string;
@@ -20,19 +21,8 @@ interface Delivery {
   attempts: number;
   last_http_status: number | null;
   last_error: string | null;
-  attempt_log: Attempt[];
+  attempt_log: WebhookAttempt[];
 }
-interface Attempt {
-  attempt: number;
-  at: string;
-  http_status: number | null;
-  latency_ms: number;
-  error: string | null;
-  /** At most the first 1,024 bytes of the endpoint's answer; null when none came. */
-  response_excerpt: string | null;
-  response_content_type: string | null;
-}
-
 interface TimelineResponse {
   message_handle: string;
   statuses: StatusEntry[];
@@ -138,12 +128,7 @@ function DeliveryItem({ d }: { d: Delivery }) {
                 <td>{a.latency_ms} ms</td>
                 <td class="excerpt-cell" data-testid="response-excerpt">
                   {a.error !== null && <span class="status-error-text">{a.error}</span>}
-                  {a.response_content_type !== null && <span class="muted small"> {a.response_content_type}</span>}
-                  {a.response_excerpt !== null && a.response_excerpt !== '' && (
-                    <pre class="body-pre" aria-label={`Response body of attempt ${a.attempt}`}>
-                      {a.response_excerpt}
-                    </pre>
-                  )}
+                  <AttemptResponse attempt={a} />
                 </td>
               </tr>
             ))}

@@ -34,8 +34,9 @@ describe('SMPP provider against Net::SMPP', () => {
       { message: outboundSms(LINE, TO, 'Bonjour {Net::SMPP} €5'), attempt: 1, service: 'SMS' },
       never,
     );
+    // The Perl peer reports what it saw on its own output, which may trail the PDUs themselves.
+    await smsc.until(() => smsc.binds.length === 1 && smsc.submits.length === 1);
     expect(smsc.binds).toEqual(['bind_transceiver']);
-    await smsc.until(() => smsc.submits.length === 1);
     const submit = smsc.submits[0]!;
     expect(submit).toMatchObject({ destAddr: '33612345678', dataCoding: 0, esmClass: 0 });
     expect(decodeShortMessage(submit.shortMessage, 0)).toBe('Bonjour {Net::SMPP} €5');
@@ -108,6 +109,7 @@ describe('SMPP provider against Net::SMPP', () => {
     conn = await provider.connect(events, never);
     const result = await provider.send({ message: outboundSms(LINE, TO, 'back'), attempt: 2, service: 'SMS' }, never);
     expect(result.kind).toBe('accepted');
+    await smsc.until(() => smsc.binds.length === 2);
     expect(smsc.binds).toEqual(['bind_transceiver', 'bind_transceiver']);
   });
 });
