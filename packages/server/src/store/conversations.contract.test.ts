@@ -7,7 +7,7 @@ import { messageDraft } from '../../test/support/message-draft.js';
 import type { Store } from './store.js';
 
 /**
- * Conversations are kept by the database from the messages (triggers): every way a message is
+ * Conversations are kept from the messages in the same transaction: every way a message is
  * stored updates them, a read mark sets the unread count back, and deleting messages (retention,
  * reset, account deletion) never leaves a conversation pointing at a deleted one. Every backend.
  */

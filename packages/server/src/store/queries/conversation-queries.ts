@@ -16,8 +16,9 @@ import { type Plan, type QB, all, first, only, run } from './query-plan.js';
 
 /**
  * Conversations, read marks, search and status history (ConversationsPort) for both backends.
- * The conversations and the status history are kept by triggers on messages (migrations 0021 and
- * 0022); these plans only read them, and write read marks.
+ * The conversations, the search index and the status history are kept in the transaction of every
+ * message write (PostgreSQL: triggers, migrations 0021 and 0022; SQLite: sqlite/inbox-projections.ts,
+ * migration 0025); these plans only read them, and write read marks.
  */
 
 /** A raw query compiled for the plan's dialect. */

@@ -2,6 +2,7 @@ import type { Message } from '../../domain/message.js';
 import { type AcceptState, decideAccept, type StoreDecision } from '../accept-plan.js';
 import type { AcceptInput, AcceptResult } from '../ports/messages-port.js';
 import type { GroupCommit } from './group-commit.js';
+import type { InboxProjections } from './inbox-projections.js';
 import type { MessageCountDeltas } from './message-count-deltas.js';
 import { INSERT_MESSAGE_SQL, MESSAGE_SELECT, type MessageRow, messageParams, rowToMessage } from './message-row.js';
 import type { Stmt } from './prepared.js';
@@ -10,6 +11,7 @@ export interface SqliteAcceptDeps {
   stmt: Stmt;
   commits: GroupCommit;
   counts: MessageCountDeltas;
+  projections: InboxProjections;
   /** Inside the transaction: whether the contact has opted out of the account. */
   isOptedOut: (accountId: number, number: string) => boolean;
   /** Inside the transaction: queues the webhook deliveries of a message stored already final. */
@@ -84,6 +86,7 @@ export class SqliteAccept {
     const m = decision.message;
     const id = Number(stmt(INSERT_MESSAGE_SQL).run(messageParams({ ...m, statusSeq: 0 })).lastInsertRowid);
     counts.inserted(m);
+    this.deps.projections.inserted({ ...m, id });
     if (decision.queued) {
       stmt(`INSERT INTO jobs (kind, message_id, run_at) VALUES ('send', ?, ?)`).run(id, m.createdAt);
     } else {

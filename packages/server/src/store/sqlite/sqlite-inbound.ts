@@ -3,6 +3,7 @@ import type { Message } from '../../domain/message.js';
 import { networkIdHolder, planInbound } from '../inbound-plan.js';
 import type { AcceptInput, AcceptResult, InboundInput, InboundResult } from '../ports/messages-port.js';
 import { isOptedOut, setContactOptOut } from '../queries/contact-queries.js';
+import type { InboxProjections } from './inbox-projections.js';
 import { type MessageCountDeltas, UPSERT_COUNT_SQL } from './message-count-deltas.js';
 import { INSERT_MESSAGE_SQL, MESSAGE_SELECT, type MessageRow, messageParams, rowToMessage } from './message-row.js';
 import type { SqlitePlanRunner } from './sqlite-plan-runner.js';
@@ -14,6 +15,7 @@ export interface SqliteInboundDeps {
   /** Contacts' opt-out state (queries/contact-queries.ts), run inside this transaction. */
   plans: SqlitePlanRunner;
   counts: MessageCountDeltas;
+  projections: InboxProjections;
   /** Inside the transaction: queues the `receive` deliveries of a just-stored inbound message. */
   enqueueReceived: (message: Message, now: number) => void;
   /** Inside the transaction: stores an outbound message (the HELP reply) as a send would. */
@@ -29,12 +31,14 @@ export class SqliteInbound {
   constructor(private readonly deps: SqliteInboundDeps) {}
 
   async acceptInbound(input: InboundInput): Promise<InboundResult> {
-    const { db, stmt, counts } = this.deps;
+    const { db, stmt, counts, projections } = this.deps;
     return db
       .transaction(() => {
         counts.clear();
+        projections.clear();
         const result = this.acceptInTransaction(input);
         counts.flush(stmt(UPSERT_COUNT_SQL));
+        projections.flush();
         return result;
       })
       .immediate();
@@ -68,6 +72,7 @@ export class SqliteInbound {
     const id = Number(stmt(INSERT_MESSAGE_SQL).run(messageParams({ ...plan.message, statusSeq: 0 })).lastInsertRowid);
     const message: Message = { ...plan.message, id, statusSeq: 0 };
     counts.inserted(message);
+    this.deps.projections.inserted(message);
     this.deps.enqueueReceived(message, m.createdAt);
     let reply: Message | null = null;
     if (plan.reply !== undefined) {

@@ -5,6 +5,7 @@ import { MESSAGE_SELECT_COLUMNS } from '../message-select.js';
 import type { JobsPort } from '../ports/jobs-port.js';
 import { decodeScheduledStatus } from '../status-patch.js';
 import type { GroupCommit } from './group-commit.js';
+import type { InboxProjections } from './inbox-projections.js';
 import type { MessageCountDeltas } from './message-count-deltas.js';
 import { MESSAGE_SELECT, type MessageRow, UPDATE_STATUS_SQL, rowToMessage, statusParams } from './message-row.js';
 import type { Stmt } from './prepared.js';
@@ -38,6 +39,7 @@ export class SqliteJobs implements JobsPort {
     private readonly stmt: Stmt,
     private readonly commits: GroupCommit,
     private readonly counts: MessageCountDeltas,
+    private readonly projections: InboxProjections,
     /** Inside the transaction: queues the webhook deliveries of a committed status change. */
     private readonly enqueueStatusChange: (message: Message, now: number) => void,
   ) {}
@@ -89,6 +91,7 @@ export class SqliteJobs implements JobsPort {
       for (const { message: m, from } of plan.written) {
         update.run(...statusParams(m));
         this.counts.statusChanged(m.accountId, from, m.status);
+        this.projections.statusChanged(m, from);
       }
       for (const change of plan.changes) this.enqueueStatusChange(change.message, now);
       // A message routing moved to SMS: the abandoned attempt's ids and scheduled receipts go.

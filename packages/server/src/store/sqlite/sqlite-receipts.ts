@@ -3,6 +3,7 @@ import type { Message, MessageStatus } from '../../domain/message.js';
 import type { ExpiredReceipt, ReceiptInput, ReceiptsApplied, ReceiptsPort } from '../ports/receipts-port.js';
 import { type EarlyReceipt, type ReceiptPlan, type Segment, planReceipts } from '../receipt-plan.js';
 import type { GroupCommit } from './group-commit.js';
+import type { InboxProjections } from './inbox-projections.js';
 import type { MessageCountDeltas } from './message-count-deltas.js';
 import { MESSAGE_SELECT, type MessageRow, UPDATE_STATUS_SQL, rowToMessage, statusParams } from './message-row.js';
 import type { Stmt } from './prepared.js';
@@ -45,6 +46,7 @@ export class SqliteReceipts implements ReceiptsPort {
     private readonly stmt: Stmt,
     private readonly commits: GroupCommit,
     private readonly counts: MessageCountDeltas,
+    private readonly projections: InboxProjections,
     /** Inside the transaction: queues the webhook deliveries of a committed status change. */
     private readonly enqueueStatusChange: (message: Message, now: number) => void,
   ) {}
@@ -89,6 +91,7 @@ export class SqliteReceipts implements ReceiptsPort {
     for (const { message: m, from } of plan.written) {
       update.run(...statusParams(m));
       this.counts.statusChanged(m.accountId, from, m.status);
+      this.projections.statusChanged(m, from);
     }
     if (plan.reads.length > 0) {
       const read = this.stmt('UPDATE messages SET read_at = ? WHERE id = ? AND read_at IS NULL');

@@ -8,6 +8,7 @@ import { sealSigningSecrets } from '../queries/webhook-config-queries.js';
 import type { Store } from '../store.js';
 import { Checkpointer } from './checkpointer.js';
 import { GroupCommit } from './group-commit.js';
+import { InboxProjections } from './inbox-projections.js';
 import { MessageCountDeltas, UPSERT_COUNT_SQL } from './message-count-deltas.js';
 import { type Prepared, prepare } from './prepared.js';
 import { loadOrCreateSecretKey } from './secret-key-file.js';
@@ -60,13 +61,19 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   };
   /** message_counts changes of the open transaction, written at its end (message-count-deltas.ts). */
   const counts = new MessageCountDeltas();
+  /** Conversations, search index and status history of the open transaction's messages (inbox-projections.ts). */
+  const projections = new InboxProjections(stmt);
   const commits = new GroupCommit(
     db,
     () => {
       accept.beginTransaction();
       counts.clear();
+      projections.clear();
     },
-    () => counts.flush(stmt(UPSERT_COUNT_SQL)),
+    () => {
+      counts.flush(stmt(UPSERT_COUNT_SQL));
+      projections.flush();
+    },
   );
   const plans = new SqlitePlanRunner(db, stmt);
   const lookups = new SqliteLookups(db, plans);
@@ -76,6 +83,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     stmt,
     commits,
     counts,
+    projections,
     isOptedOut: (accountId, number) => plans.run(isOptedOutPlan, accountId, number),
     enqueueStatusChange,
   });
@@ -84,6 +92,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     stmt,
     plans,
     counts,
+    projections,
     enqueueReceived: (message, now) => webhooks.enqueueReceived(message, now),
     acceptOne: (input) => accept.acceptOne(input),
   });
@@ -103,8 +112,8 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       offPath,
       { acceptOutbound: accept.acceptOutbound.bind(accept), acceptInbound: inbound.acceptInbound.bind(inbound) },
       messages,
-      new SqliteJobs(stmt, commits, counts, enqueueStatusChange),
-      new SqliteReceipts(stmt, commits, counts, enqueueStatusChange),
+      new SqliteJobs(stmt, commits, counts, projections, enqueueStatusChange),
+      new SqliteReceipts(stmt, commits, counts, projections, enqueueStatusChange),
       new SqliteEvents(),
       webhooks,
     ],
