@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
 import { errors } from '../../domain/errors.js';
 import { toWire } from '../../domain/message.js';
 import type { MessageQueries } from '../../messaging/message-query.js';
@@ -11,6 +12,7 @@ import {
   RetrieveResponseSchema,
 } from '../schemas/list-schema.js';
 import { StatusQuerySchema } from '../schemas/send-schema.js';
+import { messageListJson } from '../message-list-json.js';
 
 export interface MessageRouteDeps {
   queries: MessageQueries;
@@ -56,18 +58,18 @@ export const messageRoutes: FastifyPluginAsyncTypebox<MessageRouteDeps> = async 
         response: { 200: ListResponseSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => {
-      const page = await queries.list(callerOf(request), request.query);
-      return {
-        status: 'OK' as const,
-        data: page.messages.map(toWire),
-        pagination: {
-          total: page.total,
-          limit: page.limit,
-          offset: page.offset,
-          hasMore: page.offset + page.messages.length < page.total,
-        },
-      };
+    async (request, reply) => {
+      const page = await queries.listWire(callerOf(request), request.query);
+      // The body is already JSON, and exactly what the response schema would serialise (the
+      // database renders each message: store/message-wire-sql.ts). Fastify sends a string with a
+      // JSON content type as it is; the schema still documents the response in /openapi.json.
+      void reply.type('application/json; charset=utf-8');
+      return messageListJson(page.messages, {
+        total: page.total,
+        limit: page.limit,
+        offset: page.offset,
+        hasMore: page.offset + page.messages.length < page.total,
+      }) as unknown as Static<typeof ListResponseSchema>;
     },
   );
 

@@ -23,6 +23,11 @@ export interface MessagesPort {
   /** A page and the total it was chosen from, both read from one snapshot. */
   listMessages(accountId: number, query: MessageQuery): Promise<{ messages: Message[]; total: number }>;
   /**
+   * The same page, each message as its wire JSON text (what `toWire` and the `Message` response
+   * schema make of it), rendered by the database (store/message-wire-sql.ts).
+   */
+  listMessagesWire(accountId: number, query: MessageQuery): Promise<{ messages: string[]; total: number }>;
+  /**
    * Backends shared by several processes (`capabilities.multiProcess`) call `listener` whenever
    * any process commits new messages, with the ids of their accounts (undefined: possibly any
    * account's), so pending waits look again at once and never poll. Returns the unsubscribe
