@@ -61,6 +61,21 @@ export function insertMessagesSql(start: number): string {
   return `INSERT INTO messages (${names}) SELECT ${values} FROM unnest(${arrays}) AS t(${names}) RETURNING id`;
 }
 
+/**
+ * As `insertMessagesSql`, but each message's id is drawn in the same statement: `ids` names a
+ * relation of (ord, drawn_id), and row `ord` (1-based, in array order) gets `drawn_id`. The id
+ * array among the parameters is sent but not read.
+ */
+export function insertDrawnMessagesSql(start: number, ids: string): string {
+  const names = COLUMNS.map((f) => f.column).join(', ');
+  const values = COLUMNS.map((f) =>
+    f.column === 'id' ? `${ids}.drawn_id` : f.kind === 'json' ? `t.${f.column}::jsonb` : `t.${f.column}`,
+  ).join(', ');
+  const arrays = COLUMNS.map((f, i) => `$${start + i}::${arrayType(f.kind)}[]`).join(', ');
+  return `INSERT INTO messages (${names}) SELECT ${values}
+    FROM unnest(${arrays}) WITH ORDINALITY AS t(${names}, ord) JOIN ${ids} USING (ord) RETURNING id, created_at`;
+}
+
 function param(f: MessageField): string {
   const v = `m[${key(f.prop)}]`;
   if (f.kind !== 'json') return v;

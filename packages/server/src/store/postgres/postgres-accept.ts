@@ -4,13 +4,16 @@ import { CALLBACK_STATUSES } from '../../domain/webhook.js';
 import type { Settled } from '../../lib/batcher.js';
 import { BatchAcceptState, decideAccept, looksBack } from '../accept-plan.js';
 import type { AcceptInput, AcceptResult } from '../ports/messages-port.js';
+import { acceptFast } from './single-statement-accept.js';
 import { MESSAGE_INSERT_PARAMS, insertMessagesParams, insertMessagesSql } from './message-row.js';
 import type { PostgresWebhookOutbox } from './postgres-webhook-outbox.js';
 import { insertDeliveriesParams, insertDeliveriesSql } from './postgres-webhook-outbox.js';
 
 /**
- * Group commit for `acceptOutbound` on PostgreSQL: a whole batch costs two round trips and one
- * commit, whatever its size.
+ * Group commit for `acceptOutbound` on PostgreSQL: a whole batch costs one commit, whatever its
+ * size, and one round trip when every item is a QUEUED send that its contacts, keys and queue
+ * limits let through (single-statement-accept.ts: the same reads as a guard inside the write). Any
+ * other batch, or one whose guard fails, takes two round trips:
  *
  * 1. One read: prior idempotency keys, each account's QUEUED count (the message_counts counter),
  *    opted-out contacts and message ids drawn from the sequence, so the outcome of every item is
@@ -82,6 +85,14 @@ const WRITE_SQL = `WITH
 SELECT (SELECT count(*) FROM m) AS messages`;
 
 async function acceptAll(pool: Pool, webhooks: PostgresWebhookOutbox, items: AcceptInput[]): Promise<AcceptResult[]> {
+  return (await acceptFast(pool, items)) ?? (await readThenWrite(pool, webhooks, items));
+}
+
+async function readThenWrite(
+  pool: Pool,
+  webhooks: PostgresWebhookOutbox,
+  items: AcceptInput[],
+): Promise<AcceptResult[]> {
   // A first attempt's digest is only recorded, never looked up: it costs no read.
   const withKey = items.filter((i) => i.idempotency !== undefined && looksBack(i.idempotency));
   const checked = items.filter((i) => i.whenOptedOut !== undefined);
