@@ -100,8 +100,8 @@ export interface Server {
  * Opens and migrates the store a `DATABASE_URL` names, as the server and the CLI do, its secrets
  * sealed with `secretKey` (`TAPBACK_SECRET_KEY`; on SQLite, the key file when absent).
  */
-export function openStore(databaseUrl: string, secretKey?: string): Promise<Store> {
-  return openStoreAt(databaseLocation(databaseUrl), { secretKey });
+export function openStore(databaseUrl: string, secretKey?: string, thread = false): Promise<Store> {
+  return openStoreAt(databaseLocation(databaseUrl), { secretKey, thread });
 }
 
 /** The composition root: config -> store -> worker + app -> listening server. */
@@ -111,7 +111,7 @@ export async function startServer(
   /** Provider kinds beyond the built-in ones (a scripted network in tests). */
   extra: { providerFactories?: readonly ProviderFactory<unknown>[] } = {},
 ): Promise<Server> {
-  const opened = await openStore(config.databaseUrl, config.secretKey);
+  const opened = await openStore(config.databaseUrl, config.secretKey, config.sqliteThread);
   if (config.role !== 'all' && !opened.capabilities.multiProcess) {
     await opened.close();
     throw new ConfigError(

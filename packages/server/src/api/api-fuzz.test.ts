@@ -264,153 +264,164 @@ function dechunk(data: Buffer): Buffer {
   }
 }
 
-describe.each(SERVER_BACKENDS)(`generated requests (seed ${SEED}, ${RUNS} runs per route) ($name)`, (backend) => {
-  let server: TestServer;
-  const handles: string[] = [];
-  let sent = 0;
-  const overTheWire = { total: 0 };
+// Thousands of requests one after another: ~15 s on PostgreSQL alone, more beside other test files.
+const FUZZ_TIMEOUT_MS = 60_000;
 
-  beforeAll(async () => {
-    console.info(
-      `api-fuzz: fast-check seed ${SEED}, ${RUNS} runs per route, every ${SOCKET_EVERY}th over a TCP socket`,
-    );
-    server = await startBackendServer(backend, {
-      TAPBACK_CLOCK: 'manual',
-      TAPBACK_LIST_RATE_MAX: '1000000',
-      TAPBACK_QUEUE_LIMIT: '1000000',
-    });
-    for (const content of ['one', 'two', 'three']) {
-      const res = await send(server, server.auth, { number: CONTACT, from_number: server.line, content });
-      handles.push((res.json() as { message_handle: string }).message_handle);
-    }
-  });
-  afterAll(() => server.close());
+describe.each(SERVER_BACKENDS)(
+  `generated requests (seed ${SEED}, ${RUNS} runs per route) ($name)`,
+  { timeout: FUZZ_TIMEOUT_MS },
+  (backend) => {
+    let server: TestServer;
+    const handles: string[] = [];
+    let sent = 0;
+    const overTheWire = { total: 0 };
 
-  const auth = fc.oneof(
-    { weight: 9, arbitrary: fc.constant<Record<string, string>>({}) },
-    {
-      weight: 1,
-      arbitrary: fc
-        .tuple(
-          fc.string({ unit: 'grapheme-ascii', maxLength: 20 }),
-          fc.string({ unit: 'grapheme-ascii', maxLength: 40 }),
-        )
-        .map(([id, secret]) => ({ 'sb-api-key-id': id, 'sb-api-secret-key': secret })),
-    },
-  );
-
-  async function check(options: InjectOptions): Promise<void> {
-    const socket = ++sent % SOCKET_EVERY === 0;
-    if (socket) overTheWire.total++;
-    const res = socket ? await overSocket(server.url, options) : await inject(server, options);
-    if (res.statusCode >= 500 || (res.statusCode >= 400 && !isJsonError(res.body))) {
-      const via = socket ? 'socket' : 'inject';
-      throw new Error(`${options.method} ${options.url} (${via}) -> ${res.statusCode} ${res.body.slice(0, 300)}`);
-    }
-  }
-
-  it('POST /api/send-message never answers 5xx, and every 4xx is a JSON error', async () => {
-    // Each field gets a value its validation accepts about half the time, so that many sends are stored.
-    const valid: Record<string, string[]> = {
-      number: [CONTACT, '+15557770001', '+447700900123'],
-      from_number: [server.line],
-      content: ['fuzz', 'é'.repeat(30), '🙂'],
-      media_url: ['https://cdn.example.com/a.jpg'],
-      send_style: ['slam', 'love', 'invisible'],
-      status_callback: ['https://hooks.example.com/status'],
-      seat_id: ['seat-1'],
-    };
-    const field = fc
-      .constantFrom(...SEND_FIELDS)
-      .chain((name) => fc.tuple(fc.constant(name), fc.oneof(fc.constantFrom(...(valid[name] ?? [''])), jsonValue)));
-    const body = fc
-      .tuple(fc.boolean(), fc.uniqueArray(field, { maxLength: 4, selector: ([name]) => name }))
-      .map(([fromValid, fields]) => {
-        const chosen: Record<string, unknown> = Object.fromEntries(fields);
-        return fromValid ? { number: CONTACT, from_number: server.line, content: 'fuzz', ...chosen } : chosen;
+    beforeAll(async () => {
+      console.info(
+        `api-fuzz: fast-check seed ${SEED}, ${RUNS} runs per route, every ${SOCKET_EVERY}th over a TCP socket`,
+      );
+      server = await startBackendServer(backend, {
+        TAPBACK_CLOCK: 'manual',
+        TAPBACK_LIST_RATE_MAX: '1000000',
+        TAPBACK_QUEUE_LIMIT: '1000000',
       });
-    const encoded = fc.oneof(
-      { weight: 4, arbitrary: body.map((b) => ({ payload: JSON.stringify(b), type: 'application/json' })) },
-      {
-        weight: 2,
-        arbitrary: body.map((b) => ({
-          payload: new URLSearchParams(
-            Object.entries(b).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
-          ).toString(),
-          type: 'application/x-www-form-urlencoded',
-        })),
-      },
-      {
-        weight: 2,
-        arbitrary: fc.tuple(body, fc.nat(), fc.string({ unit: 'binary', maxLength: 3 })).map(([b, cut, junk]) => {
-          const json = JSON.stringify(b);
-          const at = cut % (json.length + 1);
-          return { payload: json.slice(0, at) + junk + json.slice(at), type: 'application/json' };
-        }),
-      },
+      for (const content of ['one', 'two', 'three']) {
+        const res = await send(server, server.auth, { number: CONTACT, from_number: server.line, content });
+        handles.push((res.json() as { message_handle: string }).message_handle);
+      }
+    });
+    afterAll(() => server.close());
+
+    const auth = fc.oneof(
+      { weight: 9, arbitrary: fc.constant<Record<string, string>>({}) },
       {
         weight: 1,
-        arbitrary: fc.tuple(text, fc.constantFrom(...CONTENT_TYPES)).map(([p, type]) => ({ payload: p, type })),
+        arbitrary: fc
+          .tuple(
+            fc.string({ unit: 'grapheme-ascii', maxLength: 20 }),
+            fc.string({ unit: 'grapheme-ascii', maxLength: 40 }),
+          )
+          .map(([id, secret]) => ({ 'sb-api-key-id': id, 'sb-api-secret-key': secret })),
       },
     );
-    const key = fc.option(fc.string({ unit: 'grapheme-ascii', maxLength: 30 }), { freq: 3 });
-    await fc.assert(
-      fc.asyncProperty(encoded, key, auth, async ({ payload, type }, idempotencyKey, credentials) => {
-        await check({
-          method: 'POST',
-          url: '/api/send-message',
-          headers: {
-            ...server.auth,
-            ...credentials,
-            ...(type === '' ? {} : { 'content-type': type }),
-            ...(idempotencyKey === null ? {} : { 'idempotency-key': idempotencyKey }),
-          },
-          payload,
+
+    async function check(options: InjectOptions): Promise<void> {
+      const socket = ++sent % SOCKET_EVERY === 0;
+      if (socket) overTheWire.total++;
+      const res = socket ? await overSocket(server.url, options) : await inject(server, options);
+      if (res.statusCode >= 500 || (res.statusCode >= 400 && !isJsonError(res.body))) {
+        const via = socket ? 'socket' : 'inject';
+        throw new Error(`${options.method} ${options.url} (${via}) -> ${res.statusCode} ${res.body.slice(0, 300)}`);
+      }
+    }
+
+    it('POST /api/send-message never answers 5xx, and every 4xx is a JSON error', async () => {
+      // Each field gets a value its validation accepts about half the time, so that many sends are stored.
+      const valid: Record<string, string[]> = {
+        number: [CONTACT, '+15557770001', '+447700900123'],
+        from_number: [server.line],
+        content: ['fuzz', 'é'.repeat(30), '🙂'],
+        media_url: ['https://cdn.example.com/a.jpg'],
+        send_style: ['slam', 'love', 'invisible'],
+        status_callback: ['https://hooks.example.com/status'],
+        seat_id: ['seat-1'],
+      };
+      const field = fc
+        .constantFrom(...SEND_FIELDS)
+        .chain((name) => fc.tuple(fc.constant(name), fc.oneof(fc.constantFrom(...(valid[name] ?? [''])), jsonValue)));
+      const body = fc
+        .tuple(fc.boolean(), fc.uniqueArray(field, { maxLength: 4, selector: ([name]) => name }))
+        .map(([fromValid, fields]) => {
+          const chosen: Record<string, unknown> = Object.fromEntries(fields);
+          return fromValid ? { number: CONTACT, from_number: server.line, content: 'fuzz', ...chosen } : chosen;
         });
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
-  });
+      const encoded = fc.oneof(
+        { weight: 4, arbitrary: body.map((b) => ({ payload: JSON.stringify(b), type: 'application/json' })) },
+        {
+          weight: 2,
+          arbitrary: body.map((b) => ({
+            payload: new URLSearchParams(
+              Object.entries(b).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+            ).toString(),
+            type: 'application/x-www-form-urlencoded',
+          })),
+        },
+        {
+          weight: 2,
+          arbitrary: fc.tuple(body, fc.nat(), fc.string({ unit: 'binary', maxLength: 3 })).map(([b, cut, junk]) => {
+            const json = JSON.stringify(b);
+            const at = cut % (json.length + 1);
+            return { payload: json.slice(0, at) + junk + json.slice(at), type: 'application/json' };
+          }),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.tuple(text, fc.constantFrom(...CONTENT_TYPES)).map(([p, type]) => ({ payload: p, type })),
+        },
+      );
+      const key = fc.option(fc.string({ unit: 'grapheme-ascii', maxLength: 30 }), { freq: 3 });
+      await fc.assert(
+        fc.asyncProperty(encoded, key, auth, async ({ payload, type }, idempotencyKey, credentials) => {
+          await check({
+            method: 'POST',
+            url: '/api/send-message',
+            headers: {
+              ...server.auth,
+              ...credentials,
+              ...(type === '' ? {} : { 'content-type': type }),
+              ...(idempotencyKey === null ? {} : { 'idempotency-key': idempotencyKey }),
+            },
+            payload,
+          });
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+    });
 
-  it('GET /api/status never answers 5xx, and every 4xx is a JSON error', async () => {
-    await fc.assert(
-      fc.asyncProperty(queryString(['handle', 'message_handle'], handles), auth, async (query, credentials) => {
-        await check({ method: 'GET', url: `/api/status?${query}`, headers: { ...server.auth, ...credentials } });
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
-  });
+    it('GET /api/status never answers 5xx, and every 4xx is a JSON error', async () => {
+      await fc.assert(
+        fc.asyncProperty(queryString(['handle', 'message_handle'], handles), auth, async (query, credentials) => {
+          await check({ method: 'GET', url: `/api/status?${query}`, headers: { ...server.auth, ...credentials } });
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+    });
 
-  it('GET /api/v2/messages never answers 5xx, every 4xx is a JSON error, and nothing is stored', async () => {
-    const before = await messageCount(server, server.auth);
-    await fc.assert(
-      fc.asyncProperty(queryString(LIST_PARAMS), auth, async (query, credentials) => {
-        await check({ method: 'GET', url: `/api/v2/messages?${query}`, headers: { ...server.auth, ...credentials } });
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
-    expect(await messageCount(server, server.auth)).toBe(before);
-  });
+    it('GET /api/v2/messages never answers 5xx, every 4xx is a JSON error, and nothing is stored', async () => {
+      const before = await messageCount(server, server.auth);
+      await fc.assert(
+        fc.asyncProperty(queryString(LIST_PARAMS), auth, async (query, credentials) => {
+          await check({ method: 'GET', url: `/api/v2/messages?${query}`, headers: { ...server.auth, ...credentials } });
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+      expect(await messageCount(server, server.auth)).toBe(before);
+    });
 
-  it('GET /api/v2/messages/{id} never answers 5xx, and every 4xx is a JSON error', async () => {
-    const id = fc.oneof(
-      { weight: 2, arbitrary: fc.constantFrom(...handles) },
-      { weight: 3, arbitrary: text.filter((t) => t !== '').map(encode) },
-      { weight: 1, arbitrary: fc.constantFrom(...RAW_URL_FRAGMENTS).filter((f) => !['#', '?'].includes(f)) },
-      { weight: 1, arbitrary: fc.nat({ max: 12_000 }).map((n) => 'a'.repeat(n + 1)) },
-    );
-    await fc.assert(
-      fc.asyncProperty(id, auth, async (segment, credentials) => {
-        await check({ method: 'GET', url: `/api/v2/messages/${segment}`, headers: { ...server.auth, ...credentials } });
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
-  });
+    it('GET /api/v2/messages/{id} never answers 5xx, and every 4xx is a JSON error', async () => {
+      const id = fc.oneof(
+        { weight: 2, arbitrary: fc.constantFrom(...handles) },
+        { weight: 3, arbitrary: text.filter((t) => t !== '').map(encode) },
+        { weight: 1, arbitrary: fc.constantFrom(...RAW_URL_FRAGMENTS).filter((f) => !['#', '?'].includes(f)) },
+        { weight: 1, arbitrary: fc.nat({ max: 12_000 }).map((n) => 'a'.repeat(n + 1)) },
+      );
+      await fc.assert(
+        fc.asyncProperty(id, auth, async (segment, credentials) => {
+          await check({
+            method: 'GET',
+            url: `/api/v2/messages/${segment}`,
+            headers: { ...server.auth, ...credentials },
+          });
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+    });
 
-  it('is still serving afterwards, over the socket too', async () => {
-    expect((await inject(server, { method: 'GET', url: '/healthz' })).statusCode).toBe(200);
-    expect((await overSocket(server.url, { method: 'GET', url: '/healthz' })).statusCode).toBe(200);
-    // Every route's share went over the wire (fast-check's shrinking may add a few).
-    expect(overTheWire.total).toBeGreaterThanOrEqual(Math.floor((4 * RUNS) / SOCKET_EVERY));
-  });
-});
+    it('is still serving afterwards, over the socket too', async () => {
+      expect((await inject(server, { method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+      expect((await overSocket(server.url, { method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+      // Every route's share went over the wire (fast-check's shrinking may add a few).
+      expect(overTheWire.total).toBeGreaterThanOrEqual(Math.floor((4 * RUNS) / SOCKET_EVERY));
+    });
+  },
+);

@@ -10,10 +10,12 @@ async function logOnce(format: 'auto' | 'json' | 'pretty', isTTY: boolean): Prom
     const path = `${dir.path}/out.log`;
     const fd = openSync(path, 'w');
     try {
-      (await createLogger({ logLevel: 'info', logFormat: format }, { isTTY, fd })).info(
-        { route: '/healthz' },
-        'request',
-      );
+      const logger = await createLogger({ logLevel: 'info', logFormat: format }, { isTTY, fd });
+      logger.info({ route: '/healthz' }, 'request');
+      // JSON lines are written asynchronously: the line is out within a few turns, before the fd closes.
+      for (const deadline = Date.now() + 5_000; !readFileSync(path, 'utf8').includes('\n') && Date.now() < deadline;) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
     } finally {
       closeSync(fd);
     }

@@ -16,9 +16,12 @@ export function usesPrettyLogs(format: Config['logFormat'], output: LogOutput = 
 
 /**
  * The server's logger: JSON lines (pino's own format, one object a line) for collectors, or
- * pino-pretty's coloured lines for people at a terminal. Pretty printing runs in this process,
- * synchronously, rather than in a worker thread: a log line written just before the process
- * exits (a start-up failure, a shutdown) is never lost. pino-pretty is loaded only when used.
+ * pino-pretty's coloured lines for people at a terminal. JSON lines are written asynchronously:
+ * a blocking write per request line held the event loop whenever the reader of standard output (a
+ * service manager, a pipe) was slow, and lines logged while a write is under way leave together.
+ * pino flushes what is pending synchronously when the process exits, so a line written just before
+ * an exit (a start-up failure, a shutdown) is never lost. Pretty printing, for a person at a
+ * terminal, runs in this process and synchronously. pino-pretty is loaded only when used.
  */
 export async function createLogger(
   config: Pick<Config, 'logLevel' | 'logFormat'>,
@@ -26,7 +29,7 @@ export async function createLogger(
 ): Promise<Logger> {
   const fd = output.fd ?? 1;
   if (!usesPrettyLogs(config.logFormat, output)) {
-    return pino({ level: config.logLevel }, pino.destination({ fd, sync: true }));
+    return pino({ level: config.logLevel }, pino.destination({ fd, sync: false }));
   }
   const { build: prettyStream } = await import('pino-pretty');
   const stream: DestinationStream = prettyStream({

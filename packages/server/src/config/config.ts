@@ -19,6 +19,8 @@ export interface Config {
   logFormat: 'auto' | 'json' | 'pretty';
   /** How long `tapback serve` waits for in-flight requests and jobs after SIGTERM before it exits anyway. */
   shutdownTimeoutMs: number;
+  /** SQLite: whether the database runs on a thread of its own (the server's second core). */
+  sqliteThread: boolean;
   /** The bearer token `/metrics` wants when the server listens beyond loopback; off without it. */
   metricsToken?: string;
   clock: 'system' | 'manual';
@@ -165,6 +167,14 @@ export const CONFIG_KEYS = {
     values: ['auto', 'json', 'pretty'],
     description:
       'Log lines as `json` (one object a line, for collectors) or `pretty` (coloured, for people); `auto` is pretty when standard output is a terminal.',
+  },
+  sqliteThread: {
+    env: 'TAPBACK_SQLITE_THREAD',
+    kind: 'enum',
+    default: 'on',
+    values: ['on', 'off'],
+    description:
+      'SQLite only: `on` runs the database (statements, commits and their fsyncs) on a thread of its own, so the server uses a second core; `off` keeps it on the event loop, for a machine with a single core.',
   },
   shutdownTimeoutMs: {
     env: 'TAPBACK_SHUTDOWN_TIMEOUT_MS',
@@ -732,6 +742,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     logLevel: oneOf('logLevel'),
     logFormat: oneOf('logFormat'),
     shutdownTimeoutMs: int('shutdownTimeoutMs'),
+    sqliteThread: oneOf('sqliteThread') === 'on',
     ...(str('metricsToken') === undefined ? {} : { metricsToken: str('metricsToken') }),
     clock: oneOf('clock'),
     sandbox: { sentDelayMs: int('sentDelayMs'), deliveredDelayMs: int('deliveredDelayMs') },

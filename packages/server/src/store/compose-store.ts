@@ -31,7 +31,7 @@ function methods<P>() {
     names;
 }
 
-const PORT_METHODS = {
+export const PORT_METHODS = {
   accountReset: methods<AccountResetPort>()(['resetAccountData']),
   accountDeletion: methods<AccountDeletionPort>()(['deleteAccount']),
   verify: methods<VerifyPort>()([
@@ -100,6 +100,7 @@ const PORT_METHODS = {
     'acceptInbound',
     'getMessage',
     'listMessages',
+    'listMessagesWire',
     'onMessagesStored',
   ]),
   jobs: methods<Required<JobsPort>>()(['claimJobs', 'finishJobs', 'nextJobAt', 'countJobs', 'onJobsAvailable']),

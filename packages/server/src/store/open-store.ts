@@ -12,6 +12,11 @@ export interface OpenStoreOptions {
    * SQLite without one uses the key file next to the database (sqlite/secret-key-file.ts).
    */
   secretKey?: string | undefined;
+  /**
+   * SQLite: run the connection on a thread of its own (sqlite-thread/threaded-store.ts), as the
+   * server does by default (`TAPBACK_SQLITE_THREAD`). Short-lived admin commands keep it in theirs.
+   */
+  thread?: boolean;
 }
 
 /**
@@ -26,7 +31,11 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
   const store: Store =
     location.dialect === 'postgres'
       ? (await import('./postgres/postgres-store.js')).createPostgresStore(location.url, { secretKey: secretKey! })
-      : (await import('./sqlite/sqlite-store.js')).createSqliteStore(location.path, { secretKey });
+      : options.thread === true
+        ? await (
+            await import('./sqlite-thread/threaded-store.js')
+          ).openThreadedSqliteStore(location.path, { secretKey })
+        : (await import('./sqlite/sqlite-store.js')).createSqliteStore(location.path, { secretKey });
   return migrated(store);
 }
 

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openThreadedSqliteStore } from '../../src/store/sqlite-thread/threaded-store.js';
 import type { Account } from '../../src/domain/account.js';
 import type { Store } from '../../src/store/store.js';
 import { createTestDatabase, createTestSchema, postgresAdminUrl } from './postgres.js';
@@ -37,29 +38,37 @@ export interface StoreBackend {
 /** SQLite on a file in its own temp directory, in WAL mode as in production (not `:memory:`). */
 export const sqliteBackend: StoreBackend = {
   name: 'sqlite',
-  async create() {
-    const dir = tempDir('tapback-store-');
-    const path = `${dir.path}/tapback.db`;
-    const store = createSqliteStore(path);
-    await store.migrate();
-    return {
-      store,
-      unchecked: async (sql) => {
-        const db = new Database(path);
-        try {
-          db.pragma('foreign_keys = OFF');
-          db.exec(sql);
-        } finally {
-          db.close();
-        }
-      },
-      dispose: async () => {
-        await store.close();
-        dir.cleanup();
-      },
-    };
-  },
+  create: () => sqliteStore((path) => Promise.resolve(createSqliteStore(path))),
 };
+
+/** The same file with the connection on a thread of its own, as the server runs it by default. */
+export const sqliteThreadBackend: StoreBackend = {
+  name: 'sqlite-thread',
+  create: () => sqliteStore((path) => openThreadedSqliteStore(path)),
+};
+
+async function sqliteStore(open: (path: string) => Promise<Store>): Promise<BackendInstance> {
+  const dir = tempDir('tapback-store-');
+  const path = `${dir.path}/tapback.db`;
+  const store = await open(path);
+  await store.migrate();
+  return {
+    store,
+    unchecked: async (sql) => {
+      const db = new Database(path);
+      try {
+        db.pragma('foreign_keys = OFF');
+        db.exec(sql);
+      } finally {
+        db.close();
+      }
+    },
+    dispose: async () => {
+      await store.close();
+      dir.cleanup();
+    },
+  };
+}
 
 /** PostgreSQL on a fresh schema of the run's server (see postgres.ts). */
 export const postgresBackend: StoreBackend = {
@@ -99,8 +108,8 @@ export const HAS_POSTGRES = postgresAdminUrl() !== null;
 
 /** Every backend the store contract suite runs against. Add new backends here. */
 export const STORE_BACKENDS: readonly StoreBackend[] = HAS_POSTGRES
-  ? [sqliteBackend, postgresBackend]
-  : [sqliteBackend];
+  ? [sqliteBackend, sqliteThreadBackend, postgresBackend]
+  : [sqliteBackend, sqliteThreadBackend];
 
 /**
  * A `DATABASE_URL` for a whole server (or several processes sharing it) on one backend, and how

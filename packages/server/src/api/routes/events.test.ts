@@ -12,6 +12,9 @@ class StalledResponse extends EventEmitter {
   writeHead(): this {
     return this;
   }
+  // Corked writes still count in writableLength, as in a real response.
+  cork(): void {}
+  uncork(): void {}
   write(chunk: string): boolean {
     this.writableLength += Buffer.byteLength(chunk);
     this.written += Buffer.byteLength(chunk);

@@ -102,6 +102,16 @@ export function wireEvent(event: BroadcastEvent): Record<string, unknown> {
   };
 }
 
+/** Each event's frame, made once however many streams it goes to (a hundred streams of one account). */
+const frames = new WeakMap<BroadcastEvent, string>();
+
+function frameOf(event: BroadcastEvent): string {
+  let frame = frames.get(event);
+  if (frame === undefined)
+    frames.set(event, (frame = `id: ${event.id}\ndata: ${JSON.stringify(wireEvent(event))}\n\n`));
+  return frame;
+}
+
 /**
  * One open stream: Server-Sent Events on the raw response, a heartbeat comment, an end after
  * `endAfterMs`, and a bounded write buffer (MAX_BUFFERED_BYTES).
@@ -114,6 +124,7 @@ export class EventStream implements EventSubscriber {
   private heartbeat: NodeJS.Timeout | undefined;
   private rotation: NodeJS.Timeout | undefined;
   private onEnd: () => void = () => undefined;
+  private corked = false;
 
   constructor(
     private readonly raw: ServerResponse,
@@ -140,7 +151,7 @@ export class EventStream implements EventSubscriber {
 
   deliver(event: BroadcastEvent): void {
     if (this.lines !== undefined && !this.onLines(event)) return;
-    this.write(`id: ${event.id}\ndata: ${JSON.stringify(wireEvent(event))}\n\n`);
+    this.write(frameOf(event));
   }
 
   interrupt(): void {
@@ -164,6 +175,15 @@ export class EventStream implements EventSubscriber {
       this.earlyBytes += chunk.length;
       if (this.earlyBytes > MAX_BUFFERED_BYTES) this.end();
       return;
+    }
+    // The events of one dispatch leave in one socket write, not one each.
+    if (!this.corked) {
+      this.corked = true;
+      this.raw.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.raw.uncork();
+      });
     }
     this.raw.write(chunk);
     if (this.raw.writableLength > MAX_BUFFERED_BYTES) {

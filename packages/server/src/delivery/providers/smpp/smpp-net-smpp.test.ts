@@ -60,7 +60,10 @@ describe('SMPP provider against Net::SMPP', () => {
     // while on a busy machine. Waited for by the count of parts the provider had accepted.
     const accepted = result.kind === 'accepted' ? (result.networkMessageIds?.length ?? 0) : 0;
     expect(accepted).toBeGreaterThan(1);
-    await events.until((e) => e.statuses.length === accepted && smsc.submits.length === accepted, 15_000);
+    // Each wait on its own side: a waiter on the provider's events is checked only when an event
+    // comes, and the peer's report of its last submit may come after the last receipt.
+    await events.until((e) => e.statuses.length === accepted, 15_000);
+    await smsc.until(() => smsc.submits.length === accepted);
     const parts = smsc.submits.map((s) => ({ esm: s.esmClass, coding: s.dataCoding, ...splitUdh(s.shortMessage) }));
     expect(parts.every((p) => p.esm === 0x40 && p.coding === 8 && p.concat?.total === parts.length)).toBe(true);
     expect(decodeShortMessage(Buffer.concat(parts.map((p) => p.body)), 8)).toBe(text);
