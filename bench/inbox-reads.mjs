@@ -4,8 +4,11 @@
 // one (1 in 10,000), and a message's timeline, each next to the first page of
 // GET /api/v2/messages?limit=50 on the same server (the baseline, same run). Requests go to
 // random accounts (and random messages for the timeline). Also the time migrations 0021 and 0022
-// (conversations, search, status history) take on the 1M-message file, backfill included, and
-// what their triggers cost a message insert (rows per second before and after them).
+// (conversations, search, status history) and those after them take on the 1M-message file,
+// backfill included, and what keeping the read side costs a message insert: rows per second
+// before and after them, the latter with the writes the store makes itself for each message since
+// migration 0025 (the search index and status history entries, one conversation upsert per
+// conversation and transaction: store/sqlite/inbox-projections.ts).
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
@@ -36,6 +39,8 @@ async function seed(path, messages) {
   const { INSERT_MESSAGE_SQL, messageParams } = await import(new URL('store/sqlite/message-row.js', dist));
   const { MESSAGE_DRAFT_DEFAULTS } = await import(new URL('domain/message-fields.js', dist));
   const { RECOUNT_MESSAGES_SQL } = await import(new URL('store/sqlite/message-count-deltas.js', dist));
+  const { InboxProjections } = await import(new URL('store/sqlite/inbox-projections.js', dist));
+  const { prepare } = await import(new URL('store/sqlite/prepared.js', dist));
   const all = new URL('store/sqlite/migrations/', dist);
   const early = mkdtempSync(join(tmpdir(), 'tapback-bench-migrations-'));
   for (const f of readdirSync(all).filter((f) => /^\d{4}_/.test(f) && Number(f.slice(0, 4)) < MEASURED_FROM)) {
@@ -105,31 +110,41 @@ async function seed(path, messages) {
   db.exec(RECOUNT_MESSAGES_SQL);
   const seededMs = performance.now() - started;
   db.pragma('synchronous = FULL');
-  // What the triggers cost a write: the same sends (50 a transaction, as a group commit of 50
-  // connections), before and after the measured migrations.
+  // What the read side costs a write: the same sends (50 a transaction, as a group commit of 50
+  // connections), before and after the measured migrations; after them, with the store's own
+  // writes for each message (as sqlite-store.ts makes them, through its statement cache).
   const send = db.prepare(INSERT_MESSAGE_SQL);
+  const statements = new Map();
+  const stmt = (sql) => {
+    let s = statements.get(sql);
+    if (s === undefined) statements.set(sql, (s = prepare(db, sql)));
+    return s;
+  };
+  let projections;
   const sends = db.transaction((n) => {
+    projections?.clear();
     for (let i = 0; i < n; i++) {
       const at = Date.now();
-      send.run(
-        messageParams({
-          ...MESSAGE_DRAFT_DEFAULTS,
-          handle: uuidv7(),
-          accountId: accounts[0].id,
-          isOutbound: true,
-          status: 'QUEUED',
-          content: 'Benchmark message',
-          fromNumber: accounts[0].line,
-          toNumber: contactNumber(0),
-          number: contactNumber(0),
-          sendblueNumber: accounts[0].line,
-          createdAt: at,
-          sentAt: at,
-          updatedAt: at,
-          statusSeq: 0,
-        }),
-      );
+      const message = {
+        ...MESSAGE_DRAFT_DEFAULTS,
+        handle: uuidv7(),
+        accountId: accounts[0].id,
+        isOutbound: true,
+        status: 'QUEUED',
+        content: 'Benchmark message',
+        fromNumber: accounts[0].line,
+        toNumber: contactNumber(0),
+        number: contactNumber(0),
+        sendblueNumber: accounts[0].line,
+        createdAt: at,
+        sentAt: at,
+        updatedAt: at,
+        statusSeq: 0,
+      };
+      const id = Number(send.run(messageParams(message)).lastInsertRowid);
+      projections?.inserted({ ...message, id });
     }
+    projections?.flush();
   });
   const writeRate = () => {
     const t = performance.now();
@@ -140,6 +155,7 @@ async function seed(path, messages) {
   const t = performance.now();
   const ran = migrateSqlite(db, all);
   const migrationMs = performance.now() - t;
+  projections = new InboxProjections(stmt);
   const writesAfter = writeRate();
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();

@@ -2,6 +2,7 @@
 // throwaway cluster started for the run (or TAPBACK_BENCH_PG_URL, a superuser URL): one
 // `--role all` process, then two `--role all` processes sharing the database, next to the SQLite
 // send figure measured in the same run; then end to end (as e2e.mjs) with one and two processes.
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { findPostgresBin, postgresVersion, startPostgresCluster } from '../scripts/pg-cluster.mjs';
 import { load } from './lib/load.mjs';
@@ -46,10 +47,19 @@ async function freshDatabase(adminUrl, name) {
  */
 async function withProcesses(adminUrl, name, roles, work) {
   const databaseUrl = await freshDatabase(adminUrl, name);
+  // PostgreSQL requires the key that seals stored secrets, the same in every process.
+  const secretKey = randomBytes(32).toString('base64');
   const procs = [];
   try {
     for (const role of roles) {
-      procs.push(await startTapback({ ...E2E_ENV, DATABASE_URL: databaseUrl, TAPBACK_ROLE: role }));
+      procs.push(
+        await startTapback({
+          ...E2E_ENV,
+          DATABASE_URL: databaseUrl,
+          TAPBACK_ROLE: role,
+          TAPBACK_SECRET_KEY: secretKey,
+        }),
+      );
     }
     return await work(procs.filter((_, i) => roles[i] !== 'worker').map((p) => p.url));
   } finally {

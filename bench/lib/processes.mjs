@@ -55,7 +55,8 @@ export function stopProcess(child) {
 
 /**
  * A Tapback server with zero sandbox delays: on a fresh SQLite file in a temp dir, or on
- * `dbPath` (kept on stop) when given. `nodeArgs` go before the script (e.g. `--cpu-prof`);
+ * `dbPath` (kept on stop) when given. Otherwise as a user runs it: request logs at the default
+ * level (to a pipe this process drains), metrics on, the SQLite thread on. `nodeArgs` go before the script (e.g. `--cpu-prof`);
  * TAPBACK_BENCH_NODE_ARGS adds to them, to profile any scenario without editing it.
  */
 export async function startTapback(extraEnv = {}, { dbPath, nodeArgs = [] } = {}) {
@@ -66,7 +67,6 @@ export async function startTapback(extraEnv = {}, { dbPath, nodeArgs = [] } = {}
     env: {
       DATABASE_URL: `sqlite:${file}`,
       TAPBACK_PORT: '0',
-      TAPBACK_LOG_LEVEL: 'warn',
       TAPBACK_SANDBOX_SENT_DELAY_MS: '0',
       TAPBACK_SANDBOX_DELIVERED_DELAY_MS: '0',
       TAPBACK_QUEUE_LIMIT: '10000000',

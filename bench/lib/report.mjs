@@ -14,7 +14,11 @@ export function machine() {
   };
 }
 
-export function report(results, { elapsedS } = {}) {
+/**
+ * Prints and saves the results. `took` (each scenario's seconds), `budgetS` and `quick` come from
+ * run.mjs: the run ends with its time and whether it stayed within the budget.
+ */
+export function report(results, { elapsedS, took, budgetS, quick = false } = {}) {
   for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
   const verdict = (r) => (r.met === undefined ? '' : r.met ? 'met' : 'MISSED');
   const rows = results.map((r) => [
@@ -37,9 +41,21 @@ export function report(results, { elapsedS } = {}) {
       .trimEnd();
   process.stdout.write(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const row of rows) process.stdout.write(`${line(row)}\n`);
-  if (elapsedS !== undefined) process.stdout.write(`\nwhole run: ${elapsedS} s\n`);
+  if (took !== undefined) {
+    process.stdout.write(`\nseconds per scenario: ${took.map((t) => `${t.scenario} ${t.seconds}`).join(', ')}\n`);
+  }
   mkdirSync(`${ROOT}bench/results`, { recursive: true });
   const file = `${ROOT}bench/results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, JSON.stringify({ machine: machine(), elapsedS, results }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine: machine(), quick, elapsedS, took, results }, null, 2));
   process.stdout.write(`\nwritten to ${file}\n`);
+  if (elapsedS !== undefined) {
+    const pass = quick ? 'quick pass' : 'whole run';
+    const verdict =
+      budgetS === undefined
+        ? ''
+        : elapsedS <= budgetS
+          ? `, within ${budgetS / 60} minutes`
+          : `, OVER ${budgetS / 60} minutes by ${elapsedS - budgetS} s`;
+    process.stdout.write(`${pass}: ${elapsedS} s (${(elapsedS / 60).toFixed(1)} min)${verdict}\n`);
+  }
 }

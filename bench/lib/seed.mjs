@@ -3,8 +3,18 @@
 // the "raw better-sqlite3" baseline: the rows an accepted send writes, inserted without HTTP.
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { KEY_ID, LINE, SECRET } from './processes.mjs';
@@ -108,6 +118,7 @@ export async function seedHistory(path, { messages, accounts = 100, contacts = 1
   // The store keeps message_counts itself (migration 0005); rows inserted behind its back are counted here.
   const { RECOUNT_MESSAGES_SQL } = await import(new URL('store/sqlite/message-count-deltas.js', dist));
   db.exec(RECOUNT_MESSAGES_SQL);
+  await catchUpInbox(db);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   const elapsedMs = performance.now() - started;
@@ -167,24 +178,101 @@ export async function rawInsertRate(path, { durationMs = 3000, batch = 50 } = {}
 const templates = new Map();
 
 /**
- * A fresh copy of a seeded file (seeded once per run and per size, then copied: a copy takes a
- * second where seeding a million rows takes many). The caller removes `dir` when done.
+ * Seeded files are kept between runs in this directory (seeding 1M messages takes minutes), under a
+ * name holding a digest of everything that decides their bytes: this file, the built migrations and
+ * the row writer. A changed schema or writer makes a new name, and the files of other digests are
+ * removed. TAPBACK_BENCH_SEED_CACHE=0 seeds afresh and keeps nothing.
  */
-export async function seededCopy(messages, opts = {}) {
-  const key = `${messages} ${JSON.stringify(opts)}`;
-  let template = templates.get(key);
-  if (template === undefined) {
+const CACHE_DIR = join(homedir(), '.cache', 'tapback-bench', 'seeds');
+const cacheOn = process.env.TAPBACK_BENCH_SEED_CACHE !== '0';
+
+/** Where the store keeps conversations, search and history itself; absent from builds that kept them by triggers. */
+const INBOX_PROJECTIONS = new URL('store/sqlite/inbox-projections.js', dist);
+
+/**
+ * Conversations, the search index and the status history of rows inserted behind the store's
+ * back, as the store keeps them for its own writes. A build older than that (triggers kept them,
+ * e.g. when measuring "before" on an earlier commit) needs nothing.
+ */
+async function catchUpInbox(db) {
+  if (!existsSync(INBOX_PROJECTIONS)) return;
+  const { CATCH_UP_INBOX_SQL } = await import(INBOX_PROJECTIONS);
+  db.exec(CATCH_UP_INBOX_SQL);
+}
+
+function seedDigest() {
+  const hash = createHash('sha256');
+  const files = [
+    new URL(import.meta.url),
+    new URL('store/sqlite/message-row.js', dist),
+    new URL('store/sqlite/message-count-deltas.js', dist),
+    INBOX_PROJECTIONS,
+    new URL('domain/message-fields.js', dist),
+  ].filter((file) => existsSync(file));
+  const migrations = new URL('store/sqlite/migrations/', dist);
+  for (const name of readdirSync(migrations).sort()) files.push(new URL(name, migrations));
+  for (const file of files) hash.update(file.pathname).update(readFileSync(file));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** When anything in `dir` was last written. */
+function lastWriteMs(dir) {
+  return Math.max(statSync(dir).mtimeMs, ...readdirSync(dir).map((name) => statSync(join(dir, name)).mtimeMs));
+}
+
+/** The seeded file for `key`: from the cache when there, else seeded (and cached). */
+async function seededTemplate(messages, accounts, contacts) {
+  if (!cacheOn) {
     const dir = mkdtempSync(join(tmpdir(), 'tapback-bench-seed-'));
     const path = join(dir, 'seed.db');
-    const seeded = await seedHistory(path, { messages, ...opts });
-    template = { dir, path, seeded };
-    templates.set(key, template);
+    const seeded = await seedHistory(path, { messages, accounts, contacts });
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return { path, seeded: { ...seeded, cached: false } };
   }
+  const digest = seedDigest();
+  const path = join(CACHE_DIR, `${digest}-${messages}-${accounts}-${contacts}.db`);
+  if (existsSync(path)) return { path, seeded: { elapsedMs: 0, rowsPerSec: null, cached: true } };
+  mkdirSync(CACHE_DIR, { recursive: true });
+  for (const name of readdirSync(CACHE_DIR)) {
+    const entry = join(CACHE_DIR, name);
+    if (name.endsWith('.db') && !name.startsWith(`${digest}-`)) rmSync(entry, { force: true });
+    // A `seeding-` directory may be another run's, still filling; one untouched for 30 minutes was
+    // left by a run that was stopped.
+    if (name.startsWith('seeding-') && lastWriteMs(entry) < Date.now() - 30 * 60_000) {
+      rmSync(entry, { recursive: true, force: true });
+    }
+  }
+  // Seeded beside its final name and renamed into place whole, so a run that stops half-way, or
+  // another run seeding at the same time, never leaves a half-filled file under that name.
+  const dir = mkdtempSync(join(CACHE_DIR, 'seeding-'));
+  try {
+    const seeded = await seedHistory(join(dir, 'seed.db'), { messages, accounts, contacts });
+    renameSync(join(dir, 'seed.db'), path);
+    return { path, seeded: { ...seeded, cached: false } };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A fresh copy of a seeded file (seeded once per run and per size, or taken from the cache above,
+ * then copied: a copy takes a second where seeding a million rows takes minutes). The caller
+ * removes the copy with `remove` when done.
+ */
+export async function seededCopy(messages, { accounts = 100, contacts = 100 } = {}) {
+  // Keyed by what is seeded, defaults filled in: `seededCopy(n)` and `seededCopy(n, { accounts: 100,
+  // contacts: 100 })` are the same file, built once for every scenario of the run that asks for it.
+  const key = `${messages} ${accounts} ${contacts}`;
+  let template = templates.get(key);
+  if (template === undefined) {
+    template = seededTemplate(messages, accounts, contacts);
+    templates.set(key, template);
+  }
+  const { path: from, seeded } = await template;
   const dir = mkdtempSync(join(tmpdir(), 'tapback-bench-db-'));
   const path = join(dir, 'bench.db');
-  copyFileSync(template.path, path);
-  return { dir, path, seeded: template.seeded, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  copyFileSync(from, path);
+  return { dir, path, seeded, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**
@@ -225,6 +313,7 @@ export async function seedThread(path, { contact, messages }) {
   })();
   const { RECOUNT_MESSAGES_SQL } = await import(new URL('store/sqlite/message-count-deltas.js', dist));
   db.exec(RECOUNT_MESSAGES_SQL);
+  await catchUpInbox(db);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
 }
