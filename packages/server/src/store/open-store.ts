@@ -14,7 +14,7 @@ export interface OpenStoreOptions {
   secretKey?: string | undefined;
   /**
    * SQLite: run the connection on a thread of its own (sqlite-thread/threaded-store.ts), as the
-   * server does by default (`TAPBACK_SQLITE_THREAD`). Short-lived admin commands keep it in theirs.
+   * server does with `TAPBACK_SQLITE_THREAD=on`. Short-lived admin commands keep it in theirs.
    */
   thread?: boolean;
 }

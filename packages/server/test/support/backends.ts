@@ -41,7 +41,7 @@ export const sqliteBackend: StoreBackend = {
   create: () => sqliteStore((path) => Promise.resolve(createSqliteStore(path))),
 };
 
-/** The same file with the connection on a thread of its own, as the server runs it by default. */
+/** The same file with the connection on a thread of its own, as the server runs it with TAPBACK_SQLITE_THREAD=on. */
 export const sqliteThreadBackend: StoreBackend = {
   name: 'sqlite-thread',
   create: () => sqliteStore((path) => openThreadedSqliteStore(path)),
