@@ -11,6 +11,18 @@ export interface CarouselPayload {
   mediaUrls: string[];
 }
 
+/** The layout's fields in the order the wire gives them. */
+export const APP_CARD_LAYOUT_KEYS = [
+  'caption',
+  'subcaption',
+  'trailingCaption',
+  'trailingSubcaption',
+  'imageUrl',
+  'imageTitle',
+  'imageSubtitle',
+  'summary',
+] as const satisfies readonly (keyof AppCardLayout)[];
+
 /** Visible card fields, as Apple's MSMessageTemplateLayout has them. */
 export interface AppCardLayout {
   caption?: string;

@@ -1,4 +1,4 @@
-import type { AppCardPayload } from '../domain/message-payload.js';
+import { APP_CARD_LAYOUT_KEYS, type AppCardPayload } from '../domain/message-payload.js';
 import { smsSegments } from '../domain/sms-segments.js';
 
 /**
@@ -14,16 +14,7 @@ export function finishWireJson(wire: string, sms: string | null, card: AppCardPa
   return `${wire.slice(0, wire.length - 'null}'.length)}${segments}${appCard}}`;
 }
 
-const LAYOUT_KEYS = [
-  'caption',
-  'subcaption',
-  'trailingCaption',
-  'trailingSubcaption',
-  'imageUrl',
-  'imageTitle',
-  'imageSubtitle',
-  'summary',
-] as const;
+const LAYOUT_KEYS = APP_CARD_LAYOUT_KEYS;
 
 const str = JSON.stringify;
 

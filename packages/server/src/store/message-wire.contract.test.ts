@@ -16,7 +16,7 @@ import {
   SERVICES,
   toWire,
 } from '../domain/message.js';
-import type { AppCardPayload, MessagePayload } from '../domain/message-payload.js';
+import { APP_CARD_LAYOUT_KEYS, type AppCardPayload, type MessagePayload } from '../domain/message-payload.js';
 import type { MessageQuery } from '../domain/message-query.js';
 import type { Store } from './store.js';
 
@@ -37,16 +37,7 @@ const text = (maxLength = 40) => fc.string({ unit: 'binary', maxLength }).map((s
 const time = fc.integer({ min: 0, max: MAX_TIME });
 const orNull = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
 
-const LAYOUT_KEYS = [
-  'caption',
-  'subcaption',
-  'trailingCaption',
-  'trailingSubcaption',
-  'imageUrl',
-  'imageTitle',
-  'imageSubtitle',
-  'summary',
-] as const;
+const LAYOUT_KEYS = APP_CARD_LAYOUT_KEYS;
 
 const appCard: fc.Arbitrary<AppCardPayload> = fc.record({
   kind: fc.constant('app_card' as const),

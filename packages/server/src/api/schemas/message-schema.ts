@@ -1,22 +1,12 @@
 import { Type } from 'typebox';
 import { MESSAGE_STATUSES, MESSAGE_TYPES, SEND_STYLES, SERVICES } from '../../domain/message.js';
+import { APP_CARD_LAYOUT_KEYS } from '../../domain/message-payload.js';
 import { Nullable, StringEnum } from './schema-helpers.js';
 
 const dateTime = (description: string) => Type.String({ format: 'date-time', description });
 
 const AppCardLayoutWireSchema = Type.Object(
-  Object.fromEntries(
-    [
-      'caption',
-      'subcaption',
-      'trailingCaption',
-      'trailingSubcaption',
-      'imageUrl',
-      'imageTitle',
-      'imageSubtitle',
-      'summary',
-    ].map((k) => [k, Type.Optional(Type.String())]),
-  ),
+  Object.fromEntries(APP_CARD_LAYOUT_KEYS.map((k) => [k, Type.Optional(Type.String())])),
 );
 
 /** An App Card message's card, as the official SDK's `MessageResponse.AppCard`. */

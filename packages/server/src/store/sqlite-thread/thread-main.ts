@@ -1,6 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSqliteStore } from '../sqlite/sqlite-store.js';
-import { BYTES_METHODS, type ThreadAnswer, type ThreadCall, encodeError, withBuffers } from './thread-protocol.js';
+import {
+  BYTES_METHODS,
+  type ThreadAnswer,
+  type ThreadCall,
+  encodeError,
+  postBatch,
+  withBuffers,
+} from './thread-protocol.js';
 import { THREAD_METHODS } from './thread-methods.js';
 
 /**
@@ -26,18 +33,11 @@ function flush(): void {
   flushing = false;
   const batch = answers;
   answers = [];
-  try {
-    port.postMessage(batch);
-  } catch {
-    // A result that cannot be cloned fails its own call, not its batch.
-    for (const a of batch) {
-      try {
-        port.postMessage([a]);
-      } catch (error) {
-        port.postMessage([[a[0], false, encodeError(error)]]);
-      }
-    }
-  }
+  postBatch(
+    (items) => port.postMessage(items),
+    batch,
+    (a, error) => port.postMessage([[a[0], false, encodeError(error)]]),
+  );
 }
 
 function run([id, method, args]: ThreadCall): void {

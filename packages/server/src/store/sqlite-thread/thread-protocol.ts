@@ -59,3 +59,25 @@ export function withBuffers(value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * Posts `items` as one message. When one of them cannot be cloned, posts each alone, so that one
+ * fails by itself (`failed`) and the others of its turn still go.
+ */
+export function postBatch<T>(
+  post: (items: readonly T[]) => void,
+  items: readonly T[],
+  failed: (item: T, error: unknown) => void,
+): void {
+  try {
+    post(items);
+  } catch {
+    for (const item of items) {
+      try {
+        post([item]);
+      } catch (error) {
+        failed(item, error);
+      }
+    }
+  }
+}

@@ -8,6 +8,7 @@ import {
   type ThreadAnswer,
   type ThreadCall,
   decodeError,
+  postBatch,
   withBuffers,
 } from './thread-protocol.js';
 import { EVENT_METHODS, THREAD_METHODS } from './thread-methods.js';
@@ -67,20 +68,15 @@ export async function openThreadedSqliteStore(
     scheduled = false;
     const calls = outbox;
     outbox = [];
-    try {
-      worker.postMessage(calls);
-    } catch {
-      // An argument that cannot be cloned fails its own call, not the others of its turn.
-      for (const call of calls) {
-        try {
-          worker.postMessage([call]);
-        } catch (error) {
-          const p = pending.get(call[0]);
-          pending.delete(call[0]);
-          p?.reject(error);
-        }
-      }
-    }
+    postBatch(
+      (items) => worker.postMessage(items),
+      calls,
+      (item, error) => {
+        const p = pending.get(item[0]);
+        pending.delete(item[0]);
+        p?.reject(error);
+      },
+    );
   };
   const call = (method: string, args: unknown[]): Promise<unknown> =>
     new Promise((resolve, reject) => {
